@@ -1,0 +1,161 @@
+/**
+ * Event: a one-shot value (or error) that many greenthreads can wait for.
+ *
+ * @module
+ */
+
+import { checkSeconds, getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import { WaiterList } from "../hub/park.ts";
+
+const hub = getHub();
+
+const FRESH = 0;
+const HAS_VALUE = 1;
+const HAS_ERROR = 2;
+
+/**
+ * An event: `send` a value once, and every greenthread in `wait()` gets it.
+ *
+ * - Waiters are woken in the order they began to wait (FIFO), through the
+ *   hub's run queue; `send` itself never switches.
+ * - A second `send` throws `Trying to re-send() an already-triggered
+ *   event.` (eventlet's message); `reset()` makes it fresh again.
+ * - `wait(timeout)` resolves `undefined` when the timeout expires (it does
+ *   not throw), as eventlet's does.
+ * - A waiter killed or timed out while waiting just leaves the line.
+ *
+ * @example
+ * ```ts
+ * import { Event, spawn } from "@eventlet/eventlet";
+ * const evt = new Event<string>();
+ * const waiter = spawn(() => evt.wait());
+ * evt.send("ready");
+ * console.log(await waiter.wait()); // "ready"
+ * ```
+ */
+export class Event<T = void> {
+  #state = FRESH;
+  #value: unknown = undefined;
+  #waiters = new WaiterList();
+
+  /**
+   * Sets the value and wakes every waiter. Throws if already sent.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@eventlet/eventlet";
+   * const evt = new Event<number>();
+   * evt.send(1);
+   * console.log(await evt.wait()); // 1
+   * ```
+   */
+  send(value?: T): void {
+    this.#settle(HAS_VALUE, value);
+  }
+
+  /**
+   * Sets an error instead of a value: every `wait()` rejects with it.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@eventlet/eventlet";
+   * const evt = new Event();
+   * evt.sendException(new Error("failed"));
+   * await evt.wait().catch((e) => console.log(e.message)); // "failed"
+   * ```
+   */
+  sendException(error: unknown): void {
+    this.#settle(HAS_ERROR, error);
+  }
+
+  #settle(state: number, value: unknown): void {
+    if (this.#state !== FRESH) {
+      throw new Error("Trying to re-send() an already-triggered event.");
+    }
+    this.#state = state;
+    this.#value = value;
+    const waiters = this.#waiters;
+    for (let park = waiters.shift(); park !== null; park = waiters.shift()) {
+      if (state === HAS_VALUE) hub.wake(park, value);
+      else hub.wakeWithError(park, value);
+    }
+  }
+
+  /**
+   * Waits until it is sent; resolves the value (rejects with a sent
+   * error). With `timeout` (seconds; negative means 0, NaN a `RangeError`),
+   * resolves `undefined` if it expires first. A switch point.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@eventlet/eventlet";
+   * const evt = new Event<string>();
+   * console.log(await evt.wait(0.01)); // undefined: nobody sent
+   * ```
+   */
+  wait(timeout?: number | null): Promise<T> {
+    const seconds = timeout === undefined || timeout === null
+      ? Infinity
+      : checkSeconds("wait for Event", timeout);
+    const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.#state === HAS_VALUE) return hub.completed(g, this.#value as T);
+    if (this.#state === HAS_ERROR) return Promise.reject(this.#value);
+    const park = hub.newPark(g, "Event.wait");
+    this.#waiters.push(park);
+    if (seconds !== Infinity) hub.setDeadline(park, seconds, undefined, false);
+    return hub.suspend(park);
+  }
+
+  /** True once sent (a value or an error). */
+  ready(): boolean {
+    return this.#state !== FRESH;
+  }
+
+  /** True if sent with a value. */
+  hasResult(): boolean {
+    return this.#state === HAS_VALUE;
+  }
+
+  /** True if sent with an error. */
+  hasException(): boolean {
+    return this.#state === HAS_ERROR;
+  }
+
+  /**
+   * The value if sent, else `notReady`; throws the error if one was sent.
+   * Never switches.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@eventlet/eventlet";
+   * const evt = new Event<number>();
+   * console.log(evt.poll("not yet")); // "not yet"
+   * ```
+   */
+  poll<N = undefined>(notReady?: N): T | N {
+    if (this.#state === HAS_ERROR) throw this.#value;
+    if (this.#state === HAS_VALUE) return this.#value as T;
+    return notReady as N;
+  }
+
+  /**
+   * Makes it fresh again so it can be sent once more. Throws on a fresh
+   * event (`Trying to reset() a fresh event.`).
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@eventlet/eventlet";
+   * const evt = new Event<number>();
+   * evt.send(1);
+   * evt.reset();
+   * console.log(evt.ready()); // false
+   * ```
+   */
+  reset(): void {
+    if (this.#state === FRESH) throw new Error("Trying to reset() a fresh event.");
+    this.#state = FRESH;
+    this.#value = undefined;
+  }
+}

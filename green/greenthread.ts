@@ -1,0 +1,338 @@
+/**
+ * GreenThread: a cheap cooperative thread with a result, links and kill.
+ *
+ * Contract:
+ * - It runs only at its switch points' turns: `spawn` queues it and returns;
+ *   it starts when the hub's run queue reaches it.
+ * - It ends once: with a value, with an error, or killed (`GreenletExit`).
+ * - An error nobody waits for or links goes once to `hub.onError`.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { Greenlet } from "../hub/greenlet.ts";
+import { WaiterList } from "../hub/park.ts";
+import { currentGreenlet, runAs, setMainGreenletFactory } from "../hub/current.ts";
+
+const hub = getHub();
+
+/**
+ * Thrown into a greenthread by `kill()` (the default error). A greenthread
+ * that ends with it counts as killed, not failed, and it is never reported
+ * to `hub.onError`.
+ *
+ * @example
+ * ```ts
+ * import { GreenletExit, sleep, spawn } from "@eventlet/eventlet";
+ * const gt = spawn(() => sleep(10));
+ * await gt.kill();
+ * await gt.wait().catch((e) => console.log(e instanceof GreenletExit)); // true
+ * ```
+ */
+export class GreenletExit extends Error {
+  /** Makes a GreenletExit; `message` defaults to "Greenthread was killed". */
+  constructor(message = "Greenthread was killed") {
+    super(message);
+    this.name = "GreenletExit";
+  }
+}
+
+/** True for a GreenletExit (a kill). */
+export function isKill(error: unknown): boolean {
+  return error instanceof GreenletExit;
+}
+
+/** A callback given to `link`, called with the greenthread and its extra args. */
+// deno-lint-ignore no-explicit-any
+export type LinkCallback<T> = (gt: GreenThread<T>, ...args: any[]) => unknown;
+
+const RUNNING = 0;
+const RETURNED = 1;
+const FAILED = 2;
+/** Marks a park that waits in `kill()` (resolves, whatever the outcome). */
+const KILL_WAIT = Symbol("kill wait");
+
+/**
+ * A greenthread: made by `spawn`, `spawnAfter`, `GreenPool.spawn`.
+ *
+ * - `wait()` gives its return value, or rethrows its error (`GreenletExit`
+ *   if it was killed); many waiters all get the same outcome.
+ * - `kill()` throws an error into it at the switch point where it is parked
+ *   (so its `finally` blocks run) and resolves once it has ended. Killed
+ *   before it started, it never runs.
+ * - Links run when it ends, in link order, in its own context; a link
+ *   added after it ended runs at once.
+ * - `signal` aborts when an error is thrown into it; after that error
+ *   surfaces it gets a fresh one.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "@eventlet/eventlet";
+ * const gt = spawn((a: number, b: number) => a + b, 2, 3);
+ * console.log(await gt.wait()); // 5
+ * ```
+ */
+export class GreenThread<T = unknown> extends Greenlet {
+  // Fields typed without T keep GreenThread<T> covariant in T, so a
+  // GreenThread<number> is usable where a GreenThread<unknown> is expected.
+  // deno-lint-ignore no-explicit-any
+  #fn: ((...args: any[]) => unknown) | null;
+  #args: unknown[] | null;
+  #outcome = RUNNING;
+  #result: unknown = undefined;
+  #waiters: WaiterList | null = null;
+  // deno-lint-ignore no-explicit-any
+  #links: [LinkCallback<any>, unknown[]][] | null = null;
+  // deno-lint-ignore no-explicit-any
+  #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
+  #observed = false;
+  #name: string | undefined = undefined;
+
+  /**
+   * Use `spawn` to make greenthreads.
+   * @ignore
+   */
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    fn: ((...args: any[]) => T | PromiseLike<T>) | null,
+    args: unknown[] | null,
+    id?: number,
+  ) {
+    super(id);
+    this.#fn = fn;
+    this.#args = args;
+  }
+
+  /** A name for listings and error reports; defaults to "GreenThread-<id>". */
+  get name(): string {
+    return this.#name ?? (this.id === 0 ? "main" : `GreenThread-${this.id}`);
+  }
+  set name(value: string) {
+    this.#name = String(value);
+  }
+
+  /**
+   * Starts it: called by the hub's pump when the run queue reaches it.
+   * The body begins in a microtask of its own, after the greenthreads
+   * resumed before it have taken their step.
+   * @ignore
+   */
+  run(): void {
+    if (this.dead) return;
+    queueMicrotask(() => runAs(this, startBody, this));
+  }
+
+  /** @ignore */
+  async body(): Promise<void> {
+    if (this.dead) return;
+    this.started = true;
+    let value: unknown;
+    try {
+      value = await this.#fn!(...this.#args!);
+    } catch (error) {
+      this.#finish(FAILED, error);
+      return;
+    }
+    this.#finish(RETURNED, value);
+  }
+
+  /**
+   * Waits for it to end: its return value, or its error rethrown. A switch
+   * point. Waiting counts as handling its error (it is not reported).
+   *
+   * @example
+   * ```ts
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => { throw new Error("boom"); });
+   * await gt.wait().catch((e) => console.log(e.message)); // "boom"
+   * ```
+   */
+  wait(): Promise<T> {
+    this.#observed = true;
+    const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.#outcome === RETURNED) return hub.completed(g, this.#result as T);
+    if (this.#outcome === FAILED) return Promise.reject(this.#result);
+    if (g === this) {
+      return Promise.reject(
+        new Error(`Cannot wait: greenthread ${this.id} would wait for itself forever`),
+      );
+    }
+    if (this.id === 0) {
+      return Promise.reject(
+        new Error("Cannot wait for the main greenthread: it ends only with the program"),
+      );
+    }
+    const park = hub.newPark(g, "GreenThread.wait");
+    (this.#waiters ??= new WaiterList()).push(park);
+    return hub.suspend(park);
+  }
+
+  /**
+   * Throws `error` (default: a new `GreenletExit`) into it and resolves once
+   * it has ended. Not started yet: it never runs, its links run before
+   * `kill` returns, and `wait()` rejects with `error`. Already dead: does
+   * nothing. Killing the current greenthread throws `error` right here.
+   *
+   * @example
+   * ```ts
+   * import { sleep, spawn } from "@eventlet/eventlet";
+   * const gt = spawn(async () => {
+   *   try { await sleep(10); } finally { console.log("cleaned up"); }
+   * });
+   * await sleep(0);
+   * await gt.kill(); // "cleaned up" is printed before this resolves
+   * ```
+   */
+  kill(error: unknown = new GreenletExit()): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    if (!this.started) {
+      this.#finish(FAILED, error);
+      return Promise.resolve();
+    }
+    hub.throwInto(this, error, isKill);
+    const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.dead) return Promise.resolve();
+    const park = hub.newPark(g, "GreenThread.kill");
+    park.data = KILL_WAIT;
+    (this.#waiters ??= new WaiterList()).push(park);
+    return hub.suspend(park);
+  }
+
+  /**
+   * Kills it only if it has not started yet (then it never runs); resolves
+   * at once otherwise.
+   *
+   * @example
+   * ```ts
+   * import { spawnAfter } from "@eventlet/eventlet";
+   * const gt = spawnAfter(1, () => console.log("never"));
+   * await gt.cancel();
+   * console.log(gt.dead); // true
+   * ```
+   */
+  cancel(error?: unknown): Promise<void> {
+    if (this.started || this.dead) return Promise.resolve();
+    return this.kill(error ?? new GreenletExit());
+  }
+
+  /**
+   * Calls `fn(gt, ...args)` when it ends, after earlier links, in its
+   * context. If it has already ended, calls it now, before `link` returns.
+   * A link that throws skips the later ones; its error goes to `hub.onError`.
+   * Linking counts as handling its error (it is not reported).
+   *
+   * @example
+   * ```ts
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => 42);
+   * gt.link((g, tag: string) => console.log(tag, g.dead), "done:");
+   * await gt.wait();
+   * ```
+   */
+  // deno-lint-ignore no-explicit-any
+  link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Cannot link: fn must be a function, received ${typeof fn}`);
+    }
+    this.#observed = true;
+    if (this.dead) {
+      fn(this, ...args);
+      return;
+    }
+    (this.#links ??= []).push([fn, args]);
+  }
+
+  /**
+   * Removes the first link made with `fn`; true if there was one.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => 1);
+   * const log = () => console.log("ended");
+   * gt.link(log);
+   * console.log(gt.unlink(log)); // true
+   * ```
+   */
+  unlink(fn: LinkCallback<T>): boolean {
+    const links = this.#links;
+    if (links === null) return false;
+    const i = links.findIndex(([f]) => f === fn);
+    if (i < 0) return false;
+    links.splice(i, 1);
+    return true;
+  }
+
+  /**
+   * Package bookkeeping (GreenPool, serve): `fn` runs when it ends, before
+   * the links, and does not count as handling its error.
+   * @ignore
+   */
+  addExitHook(fn: (gt: GreenThread<T>) => void): void {
+    if (this.dead) fn(this);
+    else (this.#exitHooks ??= []).push(fn);
+  }
+
+  /**
+   * Its outcome once dead: `{ ok: true, value }` or `{ ok: false, error }`.
+   * @ignore
+   */
+  outcome(): { ok: true; value: T } | { ok: false; error: unknown } | undefined {
+    if (this.#outcome === RETURNED) return { ok: true, value: this.#result as T };
+    if (this.#outcome === FAILED) return { ok: false, error: this.#result };
+    return undefined;
+  }
+
+  #finish(outcome: number, result: unknown): void {
+    this.dead = true;
+    this.#outcome = outcome;
+    this.#result = result;
+    this.#fn = null;
+    this.#args = null;
+    hub.unregister(this);
+    const waiters = this.#waiters;
+    if (waiters !== null) {
+      this.#waiters = null;
+      for (let park = waiters.shift(); park !== null; park = waiters.shift()) {
+        if (park.data === KILL_WAIT || outcome === RETURNED) {
+          hub.wake(park, park.data === KILL_WAIT ? undefined : result);
+        } else hub.wakeWithError(park, result);
+      }
+    }
+    const hooks = this.#exitHooks;
+    if (hooks !== null) {
+      this.#exitHooks = null;
+      for (const hook of hooks) hook(this);
+    }
+    const links = this.#links;
+    if (links !== null) {
+      this.#links = null;
+      // A link added by a link runs in the same pass.
+      for (let i = 0; i < links.length; i++) {
+        const [fn, args] = links[i];
+        try {
+          fn(this, ...args);
+        } catch (error) {
+          hub.reportError(error, this);
+          break;
+        }
+      }
+    }
+    if (outcome === FAILED && !this.#observed && !isKill(result)) {
+      hub.reportError(result, this);
+    }
+  }
+}
+
+function startBody(gt: { body(): Promise<void> }): Promise<void> {
+  return gt.body();
+}
+
+setMainGreenletFactory(() => {
+  const main = new GreenThread(null, null, 0);
+  main.started = true;
+  return main;
+});

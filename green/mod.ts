@@ -1,0 +1,24 @@
+/**
+ * Greenthreads and the synchronization primitives built on the hub.
+ *
+ * Every `await` on one of these operations is a switch point: the place
+ * where other greenthreads run, and where a `kill` or `Timeout` can land.
+ *
+ * @example
+ * ```ts
+ * import { Event, spawn } from "@eventlet/eventlet/green";
+ * const done = new Event<number>();
+ * spawn(() => done.send(42));
+ * console.log(await done.wait()); // 42
+ * ```
+ *
+ * @module
+ */
+
+export { GreenletExit, GreenThread } from "./greenthread.ts";
+export type { LinkCallback } from "./greenthread.ts";
+export { getCurrent, kill, spawn, spawnAfter, spawnAfterLocal, spawnN } from "./spawn.ts";
+export { sleep, waitFor } from "./sleep.ts";
+export { isTimeout, Timeout, withTimeout } from "./timeout.ts";
+export type { WithTimeoutOptions } from "./timeout.ts";
+export { Event } from "./event.ts";

@@ -1,0 +1,59 @@
+/**
+ * sleep and waitFor: the two plainest switch points.
+ *
+ * @module
+ */
+
+import { checkSeconds, getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+
+const hub = getHub();
+
+/**
+ * Parks the current greenthread for `seconds` (default 0). `sleep(0)` lets
+ * every other ready greenthread take a step, in FIFO order, and lets Deno
+ * poll I/O and timers regularly, so a loop of `await sleep(0)` never starves
+ * a socket or a timer. Negative seconds mean 0; `Infinity` sleeps until
+ * killed; NaN is a `RangeError`, a non-number a `TypeError` (thrown at once).
+ * A switch point: a `kill` or `Timeout` lands here.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from "@eventlet/eventlet";
+ * await sleep(0.01); // ten milliseconds
+ * await sleep(); // just yield
+ * ```
+ */
+export function sleep(seconds: number = 0): Promise<void> {
+  const delay = checkSeconds("sleep", seconds);
+  const g = currentGreenlet();
+  if (g.hasPendingError) return hub.deliverPending(g);
+  if (delay === 0) return hub.yieldNow(g, "sleep");
+  const park = hub.newPark(g, "sleep");
+  if (delay !== Infinity) hub.setDeadline(park, delay, undefined, false);
+  return hub.suspend(park);
+}
+
+/**
+ * Awaits a foreign promise as a switch point: a `kill` or `Timeout`
+ * interrupts the wait at once (the promise itself goes on; pass
+ * `getCurrent().signal` to the API that made it to cancel that too).
+ *
+ * @example
+ * ```ts
+ * import { waitFor, withTimeout } from "@eventlet/eventlet";
+ * const never = new Promise<string>(() => {});
+ * const v = await withTimeout(0.01, () => waitFor(never), { timeoutValue: "gave up" });
+ * console.log(v); // "gave up"
+ * ```
+ */
+export function waitFor<T>(promise: PromiseLike<T> | T): Promise<T> {
+  const g = currentGreenlet();
+  if (g.hasPendingError) return hub.deliverPending(g);
+  const park = hub.newPark(g, "waitFor");
+  Promise.resolve(promise).then(
+    (value) => hub.wake(park, value),
+    (error) => hub.wakeWithError(park, error),
+  );
+  return hub.suspend(park);
+}

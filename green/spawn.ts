@@ -1,0 +1,161 @@
+/**
+ * Starting and stopping greenthreads: spawn, spawnN, spawnAfter,
+ * spawnAfterLocal, kill, getCurrent.
+ *
+ * Spawning never runs the function at once: it queues it on the hub and
+ * returns; the function starts when the spawner reaches a switch point and
+ * the run queue gets to it (FIFO with every other spawn and wake-up).
+ *
+ * @module
+ */
+
+import { checkSeconds, getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import { GreenletExit, GreenThread } from "./greenthread.ts";
+
+const hub = getHub();
+
+function checkFn(what: string, fn: unknown): void {
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `Cannot ${what}: fn must be a function, received ${fn === null ? "null" : typeof fn}`,
+    );
+  }
+}
+
+/**
+ * Schedules `fn(...args)` (sync or async) to run in a new greenthread and
+ * returns it at once; the caller keeps running until its next switch point.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "@eventlet/eventlet";
+ * const gt = spawn(async (name: string) => `hello ${name}`, "world");
+ * console.log(await gt.wait()); // "hello world"
+ * ```
+ */
+export function spawn<A extends unknown[], T>(
+  fn: (...args: A) => T,
+  ...args: A
+): GreenThread<Awaited<T>> {
+  checkFn("spawn", fn);
+  const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  hub.register(gt);
+  hub.schedule(gt);
+  return gt;
+}
+
+/**
+ * As `spawn`, without a result object: cheaper, and an error it throws goes
+ * to `hub.onError` (never an unhandled rejection).
+ *
+ * @example
+ * ```ts
+ * import { sleep, spawnN } from "@eventlet/eventlet";
+ * spawnN(() => console.log("fire and forget"));
+ * await sleep(0);
+ * ```
+ */
+export function spawnN<A extends unknown[]>(
+  fn: (...args: A) => unknown,
+  ...args: A
+): void {
+  spawn(fn, ...args);
+}
+
+/**
+ * Schedules `fn(...args)` to start after `seconds` (negative means 0), even
+ * if the caller has ended by then. `cancel()` before then and it never runs.
+ * Seconds that are NaN or not a number: `RangeError`/`TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { spawnAfter } from "@eventlet/eventlet";
+ * const gt = spawnAfter(0.01, () => "later");
+ * console.log(await gt.wait()); // "later"
+ * ```
+ */
+export function spawnAfter<A extends unknown[], T>(
+  seconds: number,
+  fn: (...args: A) => T,
+  ...args: A
+): GreenThread<Awaited<T>> {
+  const delay = checkSeconds("spawnAfter", seconds);
+  checkFn("spawnAfter", fn);
+  const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  hub.register(gt);
+  hub.callLater(delay, startNow, gt);
+  return gt;
+}
+
+function startNow(gt: GreenThread<unknown>): void {
+  gt.run();
+}
+
+/**
+ * As `spawnAfter`, but if the spawning greenthread has ended when the delay
+ * is over, the new one never runs and dies with `GreenletExit` (its
+ * `wait()` rejects). Deviation: eventlet leaves it neither run nor dead, so
+ * a `wait()` there hangs forever.
+ *
+ * @example
+ * ```ts
+ * import { spawn, spawnAfterLocal } from "@eventlet/eventlet";
+ * const parent = spawn(() => spawnAfterLocal(0.01, () => "never runs"));
+ * const child = await parent.wait();
+ * await child.wait().catch((e) => console.log(e.name)); // "GreenletExit"
+ * ```
+ */
+export function spawnAfterLocal<A extends unknown[], T>(
+  seconds: number,
+  fn: (...args: A) => T,
+  ...args: A
+): GreenThread<Awaited<T>> {
+  const delay = checkSeconds("spawnAfterLocal", seconds);
+  checkFn("spawnAfterLocal", fn);
+  const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  const owner = currentGreenlet();
+  hub.register(gt);
+  hub.callLater(delay, (child: GreenThread<Awaited<T>>) => {
+    if (owner.dead) {
+      child.kill(new GreenletExit("Greenthread was cancelled: its spawner ended first"));
+    } else child.run();
+  }, gt);
+  return gt;
+}
+
+/**
+ * Same as `gt.kill(error)`: throws `error` (default `GreenletExit`) into
+ * `gt` and resolves once it has ended.
+ *
+ * @example
+ * ```ts
+ * import { kill, sleep, spawn } from "@eventlet/eventlet";
+ * const gt = spawn(() => sleep(10));
+ * await kill(gt);
+ * console.log(gt.dead); // true
+ * ```
+ */
+export function kill(gt: GreenThread<unknown>, error?: unknown): Promise<void> {
+  if (!(gt instanceof GreenThread)) {
+    throw new TypeError(`Cannot kill: gt must be a GreenThread, received ${typeof gt}`);
+  }
+  return error === undefined ? gt.kill() : gt.kill(error);
+}
+
+/**
+ * The running greenthread; outside any spawned greenthread, the thread's
+ * main greenthread (id 0, named "main"), so `Timeout` and `kill` work in
+ * plain top-level code too.
+ *
+ * @example
+ * ```ts
+ * import { getCurrent, spawn } from "@eventlet/eventlet";
+ * const gt = spawn(() => getCurrent());
+ * console.log((await gt.wait()) === gt); // true
+ * console.log(getCurrent().name); // "main"
+ * ```
+ */
+export function getCurrent(): GreenThread<unknown> {
+  return currentGreenlet() as GreenThread<unknown>;
+}

@@ -1,0 +1,195 @@
+/**
+ * Timeout, withTimeout, isTimeout: deadlines that throw into a greenthread.
+ *
+ * A `Timeout` is a timer that, when it expires, throws into the greenthread
+ * that started it, at the switch point where it is parked (or its next one).
+ *
+ * @module
+ */
+
+import { checkSeconds, getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import type { Greenlet } from "../hub/greenlet.ts";
+import type { Timer } from "../hub/timer.ts";
+import { isKill } from "./greenthread.ts";
+
+const hub = getHub();
+
+function describeSeconds(seconds: number | null): string {
+  if (seconds === null) return "Timeout that never fires";
+  return `Timed out after ${seconds} second${seconds === 1 ? "" : "s"}`;
+}
+
+/**
+ * A deadline for the greenthread that creates it. It starts at once; when
+ * `seconds` pass it throws `error` (or, if none, the Timeout itself) into
+ * that greenthread.
+ *
+ * - `seconds` undefined, null or `Infinity`: it never fires. Negative means
+ *   0 (fires at the greenthread's next switch point); NaN is a `RangeError`.
+ * - Nested timeouts are independent: an inner one expiring does not disturb
+ *   the outer; the outer expiring inside an inner block throws the outer.
+ * - `cancel()` (or leaving a `using` block) stops it; a Timeout that fired
+ *   but whose error has not reached its greenthread yet is withdrawn.
+ * - It expiring after its greenthread ended does nothing.
+ * - Identity works: `catch (e) { if (e === t) … }`. Deviation: eventlet's
+ *   Timeout is a BaseException that `except Exception` skips; JavaScript
+ *   has no such split, so catch blocks see it (use `isTimeout`).
+ *
+ * @example
+ * ```ts
+ * import { sleep, Timeout } from "@eventlet/eventlet";
+ * using t = new Timeout(0.01);
+ * try {
+ *   await sleep(1);
+ * } catch (e) {
+ *   if (e !== t) throw e;
+ *   console.log("timed out");
+ * }
+ * ```
+ */
+export class Timeout extends Error {
+  /** The delay in seconds; null if it never fires. */
+  readonly seconds: number | null;
+  /** What it throws when it expires (undefined: the Timeout itself). */
+  readonly error: unknown;
+  #timer: Timer | null = null;
+  #owner: Greenlet | null = null;
+
+  /** Starts a timeout of `seconds` for the current greenthread. */
+  constructor(seconds?: number | null, error?: unknown) {
+    const delay = seconds === undefined || seconds === null || seconds === Infinity
+      ? null
+      : checkSeconds("create Timeout", seconds);
+    super(describeSeconds(delay));
+    this.name = "Timeout";
+    this.seconds = delay;
+    this.error = error;
+    this.start();
+  }
+
+  /** Always true: lets `isTimeout` recognise it. */
+  get isTimeout(): true {
+    return true;
+  }
+
+  /** True while it is scheduled and has neither fired nor been cancelled. */
+  get pending(): boolean {
+    return this.#timer !== null && this.#timer.pending;
+  }
+
+  /**
+   * (Re)starts it for the current greenthread with the same `seconds`.
+   * Throws if it is already pending.
+   *
+   * @example
+   * ```ts
+   * import { Timeout } from "@eventlet/eventlet";
+   * const t = new Timeout(5);
+   * t.cancel();
+   * t.start(); // five more seconds
+   * t.cancel();
+   * ```
+   */
+  start(): this {
+    if (this.pending) {
+      throw new Error("Cannot start Timeout: it is already pending; cancel it first");
+    }
+    this.#owner = currentGreenlet();
+    if (this.seconds !== null) {
+      this.#timer = hub.callLater(this.seconds, fire, this);
+    }
+    return this;
+  }
+
+  /**
+   * Stops it. If it fired but its error has not yet reached its
+   * greenthread, the error is withdrawn. Cancelling twice is harmless.
+   *
+   * @example
+   * ```ts
+   * import { Timeout } from "@eventlet/eventlet";
+   * const t = new Timeout(1);
+   * t.cancel();
+   * console.log(t.pending); // false
+   * ```
+   */
+  cancel(): void {
+    if (this.#timer !== null) this.#timer.cancel();
+    this.#timer = null;
+    this.#owner?.withdrawPendingError(this.error ?? this);
+  }
+
+  /** Cancels it: `using t = new Timeout(5)` scopes it to a block. */
+  [Symbol.dispose](): void {
+    this.cancel();
+  }
+
+  /** @ignore */
+  fire(): void {
+    const owner = this.#owner;
+    if (owner === null || owner.dead) return;
+    hub.throwInto(owner, this.error ?? this, isKill);
+  }
+}
+
+function fire(timeout: Timeout): void {
+  timeout.fire();
+}
+
+/** Options of `withTimeout`. */
+export interface WithTimeoutOptions<V> {
+  /** Resolve with this instead of throwing when the timeout expires. */
+  timeoutValue: V;
+}
+
+/**
+ * Runs `fn()` under a `Timeout(seconds)`. If that timeout expires, resolves
+ * `timeoutValue` when one is given, else rethrows the Timeout. Another
+ * timeout (an outer one) passes through.
+ *
+ * @example
+ * ```ts
+ * import { sleep, withTimeout } from "@eventlet/eventlet";
+ * const r = await withTimeout(0.01, async () => { await sleep(1); return "done"; }, {
+ *   timeoutValue: "late",
+ * });
+ * console.log(r); // "late"
+ * ```
+ */
+export async function withTimeout<T, V = never>(
+  seconds: number | null | undefined,
+  fn: () => T | PromiseLike<T>,
+  options?: WithTimeoutOptions<V>,
+): Promise<T | V> {
+  if (typeof fn !== "function") {
+    throw new TypeError(`Cannot run withTimeout: fn must be a function, received ${typeof fn}`);
+  }
+  const timeout = new Timeout(seconds);
+  try {
+    return await fn();
+  } catch (error) {
+    if (error === timeout && options !== undefined && "timeoutValue" in options) {
+      return options.timeoutValue;
+    }
+    throw error;
+  } finally {
+    timeout.cancel();
+  }
+}
+
+/**
+ * True for a `Timeout`, for net's `SocketTimeout`, and for any object with
+ * an `isTimeout` property that is true.
+ *
+ * @example
+ * ```ts
+ * import { isTimeout, Timeout } from "@eventlet/eventlet";
+ * const t = new Timeout(null);
+ * console.log(isTimeout(t), isTimeout(new Error("x"))); // true false
+ * ```
+ */
+export function isTimeout(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { isTimeout?: unknown }).isTimeout === true;
+}

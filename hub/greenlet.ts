@@ -1,0 +1,175 @@
+/**
+ * Greenlet: what the hub knows about a greenthread.
+ *
+ * The hub schedules greenlets; `green/`'s `GreenThread` extends this class
+ * with results, links and kill. A greenlet holds the parks it is waiting in,
+ * an error thrown into it that it has not seen yet (a *pending* error, which
+ * its next switch point delivers), and the `AbortSignal` that aborts when an
+ * error is thrown into it.
+ *
+ * @module
+ */
+
+import type { Park } from "./park.ts";
+
+let nextId = 1;
+
+/**
+ * The schedulable unit of the hub: the base class of `GreenThread`.
+ *
+ * You do not create greenlets yourself; `spawn` creates `GreenThread`s and
+ * `getCurrent()` returns the running one.
+ *
+ * @example
+ * ```ts
+ * import { getCurrent } from "@eventlet/eventlet";
+ * const me = getCurrent();
+ * console.log(me.id, me.started, me.dead); // 0 true false (the main greenthread)
+ * ```
+ */
+export class Greenlet {
+  /** A number unique within this thread; the main greenthread's is 0. */
+  readonly id: number;
+  /** True once it has begun to run (stays true after it ends). */
+  started = false;
+  /** True once it has ended, by returning, throwing or being killed. */
+  dead = false;
+  /**
+   * The park it waits in, if any.
+   * @ignore
+   */
+  parkSlot: Park | null = null;
+  /**
+   * Further parks when it awaits several switch points at once (Promise.all).
+   * @ignore
+   */
+  moreParks: Park[] | null = null;
+  /**
+   * True while an error thrown into it awaits its next switch point.
+   * @ignore
+   */
+  hasPendingError = false;
+  /**
+   * That error.
+   * @ignore
+   */
+  pendingError: unknown = undefined;
+  #controller: AbortController | null = null;
+  #interrupting = false;
+  #interruptReason: unknown = undefined;
+
+  /**
+   * Greenlets are made by `spawn`.
+   * @ignore
+   */
+  constructor(id?: number) {
+    this.id = id ?? nextId++;
+  }
+
+  /**
+   * Aborts (with the error) when an error is thrown into this greenthread by
+   * `kill` or a `Timeout`. Once that error has surfaced at a switch point the
+   * greenthread gets a fresh, unaborted signal. Pass it to foreign APIs
+   * (`fetch`, `Deno` I/O) so that a kill or timeout cancels them too.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#interrupting) this.#controller.abort(this.#interruptReason);
+    }
+    return this.#controller.signal;
+  }
+
+  /**
+   * Records that `error` was thrown into it; aborts its signal.
+   * @ignore
+   */
+  interrupt(error: unknown): void {
+    this.#interrupting = true;
+    this.#interruptReason = error;
+    if (this.#controller !== null && !this.#controller.signal.aborted) {
+      this.#controller.abort(error);
+    }
+  }
+
+  /**
+   * Records that the thrown error surfaced; the next `signal` is fresh.
+   * @ignore
+   */
+  interruptDelivered(): void {
+    if (!this.#interrupting) return;
+    this.#interrupting = false;
+    this.#interruptReason = undefined;
+    this.#controller = null;
+  }
+
+  /**
+   * Keeps `error` for its next switch point. A pending GreenletExit (a kill)
+   * is not replaced by a later error: a kill must not be lost.
+   * @ignore
+   */
+  setPendingError(error: unknown, isKill: (e: unknown) => boolean): void {
+    if (this.hasPendingError && isKill(this.pendingError)) return;
+    this.hasPendingError = true;
+    this.pendingError = error;
+  }
+
+  /**
+   * Withdraws the pending error if it is `error` (a cancelled Timeout).
+   * @ignore
+   */
+  withdrawPendingError(error: unknown): void {
+    if (this.hasPendingError && this.pendingError === error) {
+      this.hasPendingError = false;
+      this.pendingError = undefined;
+      this.interruptDelivered();
+    }
+  }
+
+  /**
+   * Takes the pending error for delivery.
+   * @ignore
+   */
+  takePendingError(): unknown {
+    const error = this.pendingError;
+    this.hasPendingError = false;
+    this.pendingError = undefined;
+    this.interruptDelivered();
+    return error;
+  }
+
+  /**
+   * Records a park it now waits in.
+   * @ignore
+   */
+  addPark(park: Park): void {
+    if (this.parkSlot === null) this.parkSlot = park;
+    else (this.moreParks ??= []).push(park);
+  }
+
+  /**
+   * Forgets a park it no longer waits in.
+   * @ignore
+   */
+  unpark(park: Park): void {
+    if (this.parkSlot === park) {
+      this.parkSlot = null;
+      return;
+    }
+    const more = this.moreParks;
+    if (more === null) return;
+    const i = more.indexOf(park);
+    if (i >= 0) more.splice(i, 1);
+    if (more.length === 0) this.moreParks = null;
+  }
+
+  /**
+   * Every park it waits in (a copy).
+   * @ignore
+   */
+  parks(): Park[] {
+    const all: Park[] = this.parkSlot === null ? [] : [this.parkSlot];
+    if (this.moreParks !== null) all.push(...this.moreParks);
+    return all;
+  }
+}

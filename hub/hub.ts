@@ -1,0 +1,582 @@
+/**
+ * The hub: this thread's scheduler, on top of Deno's event loop.
+ *
+ * - One FIFO run queue holds everything ready: greenthreads to start,
+ *   parked greenthreads to resume, due timers. A *pump* runs the entries that
+ *   were queued when it began; entries queued meanwhile wait for the next
+ *   pump. That is eventlet's "timers scheduled while firing go to the next
+ *   pass", and it gives `sleep(0)` its round-robin order.
+ * - Resuming a parked greenthread settles its promise; its continuation runs
+ *   as a promise job, so the jobs run in run-queue order.
+ * - Pumps run as microtasks (fast), but after about 1 ms without a turn of
+ *   Deno's event loop the next pump waits for one (`setImmediate`, ~1 µs), so
+ *   greenthreads that never block cannot starve sockets and timers.
+ * - Timers live in a heap; one Deno timer is armed for the earliest deadline,
+ *   none when there are no timers, so an idle hub keeps nothing open.
+ *
+ * @module
+ */
+
+import { Fifo } from "./fifo.ts";
+import type { Greenlet } from "./greenlet.ts";
+import { DONE, Park, PARKED, WAKING } from "./park.ts";
+import { Timer } from "./timer.ts";
+import { TimerHeap } from "./timer_heap.ts";
+import { currentGreenlet } from "./current.ts";
+
+/** Something the pump can run: a park to resume, a start, a timer. */
+export interface Runnable {
+  /** Does its step; called by the pump in run-queue order. */
+  run(): void;
+}
+
+/** Numbers from `hub.stats()`. */
+export interface HubStats {
+  /** Entries in the run queue (greenthreads ready to start or resume, due timers). */
+  ready: number;
+  /** Greenthreads parked at a switch point, waiting to be woken. */
+  parked: number;
+  /** Pending (uncancelled, unfired) timers. */
+  timers: number;
+  /** Run-queue entries run so far. */
+  switches: number;
+}
+
+/** The error handler's signature: see `Hub.onError`. */
+export type ErrorHandler = (error: unknown, greenthread?: Greenlet) => void;
+
+/** After this long without a turn of Deno's event loop, pumps wait for one. */
+const LOOP_TURN_BUDGET_MS = 1;
+/** Compact the timer heap past this many cancelled timers (as eventlet). */
+const COMPACT_THRESHOLD = 1000;
+
+function defaultOnError(error: unknown, greenthread?: Greenlet): void {
+  const where = greenthread ? ` in greenthread ${greenthread.id}` : "";
+  const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  console.error(`Uncaught error${where}: ${text}`);
+}
+
+// Hot path: one executor function for every park promise, fed through a
+// module variable, so that parking allocates no closure.
+let parking: Park;
+function captureResolvers(
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+): void {
+  parking.resolve = resolve;
+  parking.reject = reject;
+}
+
+function checkSeconds(what: string, seconds: unknown): number {
+  if (typeof seconds !== "number") {
+    throw new TypeError(
+      `Cannot ${what}: seconds must be a number, received ${typeof seconds}`,
+    );
+  }
+  if (Number.isNaN(seconds)) {
+    throw new RangeError(`Cannot ${what}: seconds must not be NaN, received NaN`);
+  }
+  return seconds < 0 ? 0 : seconds;
+}
+
+/**
+ * The scheduler of one thread. Get it with `getHub()`.
+ *
+ * - Spawns, wake-ups (an `Event.send`, a `Queue` hand-off, a
+ *   `Semaphore.release`) and due timers run in the order they were
+ *   scheduled: one FIFO.
+ * - An error from a greenthread nobody waits for, from `spawnN`, or from a
+ *   timer callback goes to `onError` (default: its stack on stderr); it is
+ *   never an unhandled rejection.
+ * - The process stays alive exactly while a timer is pending or work is
+ *   queued; an idle hub holds no Deno timer.
+ *
+ * @example
+ * ```ts
+ * import { getHub } from "@eventlet/eventlet/hub";
+ * const hub = getHub();
+ * hub.scheduleCallGlobal(0.01, (name: string) => console.log("hello", name), "hub");
+ * console.log(hub.stats().timers); // 1
+ * ```
+ */
+export class Hub {
+  /**
+   * Called with every error nobody else will see: a failed greenthread that
+   * no one waits for or links, a `spawnN` error, a timer callback's error.
+   * Replace it to log differently. `GreenletExit` never reaches it.
+   */
+  onError: ErrorHandler = defaultOnError;
+
+  #runq = new Fifo<Runnable>();
+  #pumpPending = false;
+  #yieldPending = false;
+  #heartbeatPending = false;
+  #lastLoopTurn = performance.now();
+  #lastClockCheck = 0;
+  #checkInterval = 64;
+  #countdown = 64;
+  #switches = 0;
+  #parked = 0;
+  #heap = new TimerHeap();
+  #liveTimers = 0;
+  #cancelledInHeap = 0;
+  #timerSeq = 0;
+  #denoTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #denoTimerDeadline = Infinity;
+  #greenthreads = new Set<Greenlet>();
+
+  // ---------------------------------------------------------------- run queue
+
+  /**
+   * Appends `entry` to the run queue.
+   * @ignore
+   */
+  schedule(entry: Runnable): void {
+    this.#runq.push(entry);
+    if (!this.#pumpPending) this.#requestPump();
+  }
+
+  #requestPump(): void {
+    this.#pumpPending = true;
+    if (this.#yieldPending || this.#clockSaysYield()) {
+      setImmediate(this.#pumpAfterLoopTurn);
+      return;
+    }
+    queueMicrotask(this.#pump);
+    if (!this.#heartbeatPending) {
+      this.#heartbeatPending = true;
+      setImmediate(this.#heartbeat);
+    }
+  }
+
+  /** Runs the entries queued before it began; later ones wait for the next pump. */
+  #pump = (): void => {
+    if (this.#yieldPending) {
+      setImmediate(this.#pumpAfterLoopTurn);
+      return;
+    }
+    this.#pumpPending = false;
+    const runq = this.#runq;
+    let n = runq.length;
+    this.#switches += n;
+    while (n-- > 0) runq.shift()!.run();
+  };
+
+  #pumpAfterLoopTurn = (): void => {
+    const now = performance.now();
+    this.#lastLoopTurn = now;
+    this.#yieldPending = false;
+    if (this.#liveTimers > 0) this.#collectDueTimers(now);
+    this.#pump();
+  };
+
+  /** Records that Deno's event loop took a turn while we were busy. */
+  #heartbeat = (): void => {
+    this.#heartbeatPending = false;
+    this.#lastLoopTurn = performance.now();
+  };
+
+  /**
+   * True when the thread has gone about 1 ms without a turn of Deno's event
+   * loop: an operation that would complete at once must park for one turn.
+   * Reading the clock costs ~90 ns, so it is read only every `#checkInterval`
+   * calls; the interval adapts to aim at one read per ~0.1 ms.
+   * @ignore
+   */
+  budgetSpent(): boolean {
+    return this.#yieldPending || (--this.#countdown <= 0 && this.#clockSaysYield());
+  }
+
+  #clockSaysYield(): boolean {
+    const now = performance.now();
+    const sinceCheck = now - this.#lastClockCheck;
+    this.#lastClockCheck = now;
+    if (sinceCheck < 0.05) {
+      if (this.#checkInterval < 4096) this.#checkInterval *= 2;
+    } else if (sinceCheck > 0.2 && this.#checkInterval > 1) {
+      this.#checkInterval >>= 1;
+    }
+    this.#countdown = this.#checkInterval;
+    if (now - this.#lastLoopTurn < LOOP_TURN_BUDGET_MS) return false;
+    this.#yieldPending = true;
+    return true;
+  }
+
+  // ------------------------------------------------------------------ parking
+
+  /**
+   * Makes a park for `greenlet` waiting on `what`; the caller puts it in a
+   * waiter list if it needs one, then returns `suspend(park)`.
+   * @ignore
+   */
+  newPark(greenlet: Greenlet, what: string): Park {
+    const park = new Park(greenlet, what);
+    greenlet.addPark(park);
+    this.#parked++;
+    return park;
+  }
+
+  /**
+   * The promise the parked greenlet awaits.
+   * @ignore
+   */
+  suspend<T>(park: Park): Promise<T> {
+    parking = park;
+    return new Promise(captureResolvers) as Promise<T>;
+  }
+
+  /**
+   * Gives `park` a deadline: after `seconds` it resumes with `value` (or
+   * rejects with it when `rejects`), unless woken or interrupted first.
+   * @ignore
+   */
+  setDeadline(park: Park, seconds: number, value: unknown, rejects: boolean): void {
+    park.timeoutValue = value;
+    park.timeoutRejects = rejects;
+    park.timer = this.callLater(seconds, this.#expire, park);
+  }
+
+  #expire = (park: Park): void => {
+    if (park.state !== PARKED) return;
+    park.list?.remove(park);
+    this.#parked--;
+    park.value = park.timeoutValue;
+    park.rejects = park.timeoutRejects;
+    park.timer = null;
+    park.run(); // we are in the pump, at the timer's place in the queue
+  };
+
+  /**
+   * Decides that `park` resumes with `value` and queues it. False if it was
+   * no longer waiting (interrupted or already woken).
+   * @ignore
+   */
+  wake(park: Park, value: unknown): boolean {
+    if (park.state !== PARKED) return false;
+    park.state = WAKING;
+    park.value = value;
+    park.list?.remove(park);
+    this.#parked--;
+    this.schedule(park);
+    return true;
+  }
+
+  /**
+   * As `wake`, but the park's promise rejects with `error`.
+   * @ignore
+   */
+  wakeWithError(park: Park, error: unknown): boolean {
+    if (!this.wake(park, error)) return false;
+    park.rejects = true;
+    return true;
+  }
+
+  /**
+   * Parks `greenlet` already woken with `value`: it resumes when the run
+   * queue reaches it (`sleep(0)`, and operations that yield for the budget).
+   * @ignore
+   */
+  yieldNow<T>(greenlet: Greenlet, what: string, value?: T): Promise<T> {
+    const park = new Park(greenlet, what);
+    park.state = WAKING;
+    park.value = value;
+    greenlet.addPark(park);
+    this.schedule(park);
+    return this.suspend(park);
+  }
+
+  /**
+   * The result of an operation that completed at once: resolved now, or
+   * after one turn of the event loop if the budget is spent.
+   * @ignore
+   */
+  completed<T>(greenlet: Greenlet, value: T): Promise<T> {
+    if (this.budgetSpent()) return this.yieldNow(greenlet, "yield", value);
+    return Promise.resolve(value);
+  }
+
+  /**
+   * Delivers `greenlet`'s pending error: the rejected promise its switch
+   * point returns.
+   * @ignore
+   */
+  deliverPending<T>(greenlet: Greenlet): Promise<T> {
+    return Promise.reject(greenlet.takePendingError());
+  }
+
+  /**
+   * Throws `error` into `greenlet`: every park it waits in (not yet woken)
+   * rejects at once; if there is none, the error is kept for its next
+   * switch point. Its signal aborts either way.
+   * @ignore
+   */
+  throwInto(
+    greenlet: Greenlet,
+    error: unknown,
+    isKill: (e: unknown) => boolean = () => false,
+  ): void {
+    if (greenlet.dead) return;
+    greenlet.interrupt(error);
+    let delivered = false;
+    for (const park of greenlet.parks()) {
+      if (park.state !== PARKED) continue;
+      park.state = DONE;
+      park.list?.remove(park);
+      if (park.timer !== null) park.timer.cancel();
+      this.#parked--;
+      greenlet.unpark(park);
+      park.reject(error);
+      delivered = true;
+    }
+    if (delivered) greenlet.interruptDelivered();
+    else greenlet.setPendingError(error, isKill);
+  }
+
+  // ------------------------------------------------------------------- timers
+
+  /**
+   * Calls `fn(...args)` after `seconds` (negative means 0), whatever becomes
+   * of the greenthread that scheduled it. A zero delay queues the call
+   * behind everything already ready.
+   *
+   * @example
+   * ```ts
+   * import { getHub } from "@eventlet/eventlet/hub";
+   * const timer = getHub().scheduleCallGlobal(0.5, () => console.log("late"));
+   * timer.cancel();
+   * ```
+   */
+  scheduleCallGlobal<A extends unknown[]>(
+    seconds: number,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): Timer {
+    return this.#userTimer("schedule a call", seconds, fn, args, null);
+  }
+
+  /**
+   * As `scheduleCallGlobal`, but the call is dropped (and the timer stops
+   * being `pending`) if the greenthread that scheduled it has ended by then.
+   *
+   * @example
+   * ```ts
+   * import { getHub } from "@eventlet/eventlet/hub";
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => getHub().scheduleCallLocal(0.01, () => console.log("dropped")));
+   * await gt.wait(); // gt has ended: the call never happens
+   * ```
+   */
+  scheduleCallLocal<A extends unknown[]>(
+    seconds: number,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): Timer {
+    return this.#userTimer("schedule a local call", seconds, fn, args, currentGreenlet());
+  }
+
+  #userTimer(
+    what: string,
+    seconds: number,
+    fn: (...args: never[]) => unknown,
+    args: unknown[],
+    owner: Greenlet | null,
+  ): Timer {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Cannot ${what}: fn must be a function, received ${typeof fn}`);
+    }
+    return this.#addTimer(checkSeconds(what, seconds), fn, args, undefined, owner);
+  }
+
+  /**
+   * An internal timer: calls `callback(arg)` in the pump itself (see Timer.run).
+   * @ignore
+   */
+  callLater<A>(seconds: number, callback: (arg: A) => void, arg: A): Timer {
+    return this.#addTimer(seconds, callback as (arg: never) => void, null, arg, null);
+  }
+
+  #addTimer(
+    seconds: number,
+    callback: (...args: never[]) => unknown,
+    args: unknown[] | null,
+    arg: unknown,
+    owner: Greenlet | null,
+  ): Timer {
+    const seq = this.#timerSeq++;
+    this.#liveTimers++;
+    if (seconds <= 0) {
+      const timer = new Timer(this, seconds, 0, seq, callback, args, arg, owner);
+      this.schedule(timer);
+      return timer;
+    }
+    const deadline = performance.now() + seconds * 1000;
+    const timer = new Timer(this, seconds, deadline, seq, callback, args, arg, owner);
+    timer.inHeap = true;
+    this.#heap.push(timer);
+    if (deadline < this.#denoTimerDeadline) this.#armDenoTimer();
+    return timer;
+  }
+
+  /** @ignore */
+  timerCancelled(timer: Timer): void {
+    this.#liveTimers--;
+    if (!timer.inHeap) return;
+    if (this.#liveTimers === 0) {
+      // Nothing left to wait for: drop the heap and let the process exit.
+      this.#heap.clear();
+      this.#cancelledInHeap = 0;
+      this.#armDenoTimer();
+      return;
+    }
+    this.#cancelledInHeap++;
+    if (
+      this.#cancelledInHeap > COMPACT_THRESHOLD &&
+      this.#cancelledInHeap * 2 > this.#heap.size
+    ) {
+      this.#heap.compact();
+      this.#cancelledInHeap = 0;
+    }
+  }
+
+  /** @ignore */
+  timerFired(timer: Timer): void {
+    this.#liveTimers--;
+    timer.inHeap = false;
+  }
+
+  /** @ignore */
+  reportError(error: unknown, greenthread?: Greenlet): void {
+    try {
+      this.onError(error, greenthread);
+    } catch (handlerError) {
+      defaultOnError(handlerError);
+      defaultOnError(error, greenthread);
+    }
+  }
+
+  /** Arms the one Deno timer for the earliest live deadline, or none. */
+  #armDenoTimer(): void {
+    const heap = this.#heap;
+    let top = heap.peek();
+    while (top !== undefined && !top.live) {
+      heap.pop();
+      this.#cancelledInHeap--;
+      top = heap.peek();
+    }
+    const deadline = top === undefined ? Infinity : top.deadline;
+    if (deadline === this.#denoTimerDeadline) return;
+    if (this.#denoTimer !== undefined) clearTimeout(this.#denoTimer);
+    this.#denoTimer = undefined;
+    this.#denoTimerDeadline = deadline;
+    if (top === undefined) return;
+    const delay = Math.max(0, Math.ceil(deadline - performance.now()));
+    this.#denoTimer = setTimeout(this.#onDenoTimer, delay);
+  }
+
+  #onDenoTimer = (): void => {
+    this.#denoTimer = undefined;
+    this.#denoTimerDeadline = Infinity;
+    const now = performance.now();
+    this.#lastLoopTurn = now;
+    this.#collectDueTimers(now);
+  };
+
+  /** Moves every due timer, in deadline order, to the run queue. */
+  #collectDueTimers(now: number): void {
+    const heap = this.#heap;
+    for (;;) {
+      const top = heap.peek();
+      if (top === undefined) break;
+      if (!top.live) {
+        heap.pop();
+        this.#cancelledInHeap--;
+        continue;
+      }
+      if (top.deadline > now) break;
+      heap.pop();
+      top.inHeap = false;
+      this.schedule(top);
+    }
+    this.#armDenoTimer();
+  }
+
+  // ------------------------------------------------------------ introspection
+
+  /**
+   * Records a live spawned greenthread.
+   * @ignore
+   */
+  register(greenlet: Greenlet): void {
+    this.#greenthreads.add(greenlet);
+  }
+
+  /**
+   * Forgets a greenthread that ended.
+   * @ignore
+   */
+  unregister(greenlet: Greenlet): void {
+    this.#greenthreads.delete(greenlet);
+  }
+
+  /**
+   * The live spawned greenthreads (`GreenThread`s), not counting the main one.
+   *
+   * @example
+   * ```ts
+   * import { getHub } from "@eventlet/eventlet/hub";
+   * import { spawn, sleep } from "@eventlet/eventlet";
+   * const gt = spawn(() => sleep(0.01));
+   * console.log(getHub().greenthreads().includes(gt)); // true
+   * await gt.wait();
+   * ```
+   */
+  greenthreads(): Greenlet[] {
+    return [...this.#greenthreads];
+  }
+
+  /**
+   * Counters: ready entries, parked greenthreads, pending timers, switches.
+   *
+   * @example
+   * ```ts
+   * import { getHub } from "@eventlet/eventlet/hub";
+   * const { ready, parked, timers, switches } = getHub().stats();
+   * console.log(ready, parked, timers, switches >= 0);
+   * ```
+   */
+  stats(): HubStats {
+    return {
+      ready: this.#runq.length,
+      parked: this.#parked,
+      timers: this.#liveTimers,
+      switches: this.#switches,
+    };
+  }
+
+  /**
+   * The pending timers in due order (for `debug.formatHubTimers`).
+   * @ignore
+   */
+  pendingTimers(): Timer[] {
+    return this.#heap.toArray().filter((t) => t.live).sort((a, b) =>
+      a.deadline - b.deadline || a.seq - b.seq
+    );
+  }
+}
+
+const hub = new Hub();
+
+/**
+ * This thread's hub. The main thread and every Web Worker has its own.
+ *
+ * @example
+ * ```ts
+ * import { getHub } from "@eventlet/eventlet/hub";
+ * getHub().onError = (error) => console.error("greenthread failed:", error);
+ * ```
+ */
+export function getHub(): Hub {
+  return hub;
+}
+
+export { checkSeconds };

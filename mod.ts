@@ -1,0 +1,22 @@
+/**
+ * eventlet for Deno: cheap green threads on a cooperative scheduler.
+ *
+ * `spawn` functions as greenthreads, coordinate them with `Event`,
+ * bound them with `Timeout`, and stop them with `kill` — with real
+ * cancellation: a kill or timeout lands at the greenthread's switch point
+ * (an `await` on one of this package's operations) and its `finally`
+ * blocks run.
+ *
+ * @example
+ * ```ts
+ * import { sleep, spawn, Timeout } from "@eventlet/eventlet";
+ * const workers = [1, 2, 3].map((n) => spawn(async () => { await sleep(n / 100); return n * 2; }));
+ * using _deadline = new Timeout(1);
+ * for (const gt of workers) console.log(await gt.wait());
+ * ```
+ *
+ * @module
+ */
+
+export * from "./green/mod.ts";
+export { getHub } from "./hub/mod.ts";
