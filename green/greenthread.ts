@@ -114,22 +114,30 @@ export class GreenThread<T = unknown> extends Greenlet {
 
   /**
    * Starts it: called by the hub's pump when the run queue reaches it.
-   * The body begins in a microtask of its own, after the greenthreads
-   * resumed before it have taken their step.
    * @ignore
    */
   run(): void {
-    if (this.dead) return;
-    queueMicrotask(() => runAs(this, startBody, this));
+    if (!this.dead) runAs(this, startBody, this);
   }
 
   /** @ignore */
   async body(): Promise<void> {
-    if (this.dead) return;
+    // The pump enters here synchronously; this first await defers the real
+    // start to a promise job queued behind the greenthreads the pump resumed
+    // before us, so starts and resumptions keep run-queue order.
+    await undefined;
+    if (this.dead) return; // killed before its turn came
     this.started = true;
+    const fn = this.#fn!;
+    const args = this.#args!;
+    this.#fn = this.#args = null; // not needed any more: let them be collected
     let value: unknown;
     try {
-      value = await this.#fn!(...this.#args!);
+      value = fn(...args);
+      // Await only real thenables: a sync function's value needs no extra hop.
+      if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
+        value = await value;
+      }
     } catch (error) {
       this.#finish(FAILED, error);
       return;
@@ -154,14 +162,14 @@ export class GreenThread<T = unknown> extends Greenlet {
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#outcome === RETURNED) return hub.completed(g, this.#result as T);
     if (this.#outcome === FAILED) return Promise.reject(this.#result);
-    if (g === this) {
-      return Promise.reject(
-        new Error(`Cannot wait: greenthread ${this.id} would wait for itself forever`),
-      );
-    }
     if (this.id === 0) {
       return Promise.reject(
         new Error("Cannot wait for the main greenthread: it ends only with the program"),
+      );
+    }
+    if (g === this) {
+      return Promise.reject(
+        new Error(`Cannot wait: greenthread ${this.id} would wait for itself forever`),
       );
     }
     const park = hub.newPark(g, "GreenThread.wait");

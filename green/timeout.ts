@@ -157,15 +157,23 @@ export interface WithTimeoutOptions<V> {
  * console.log(r); // "late"
  * ```
  */
-export async function withTimeout<T, V = never>(
+export function withTimeout<T, V = never>(
   seconds: number | null | undefined,
   fn: () => T | PromiseLike<T>,
   options?: WithTimeoutOptions<V>,
 ): Promise<T | V> {
+  // Bad arguments throw here, synchronously, like every other entry point.
   if (typeof fn !== "function") {
     throw new TypeError(`Cannot run withTimeout: fn must be a function, received ${typeof fn}`);
   }
-  const timeout = new Timeout(seconds);
+  return runUnderTimeout(new Timeout(seconds), fn, options);
+}
+
+async function runUnderTimeout<T, V>(
+  timeout: Timeout,
+  fn: () => T | PromiseLike<T>,
+  options: WithTimeoutOptions<V> | undefined,
+): Promise<T | V> {
   try {
     return await fn();
   } catch (error) {

@@ -54,9 +54,15 @@ export class Greenlet {
    * @ignore
    */
   pendingError: unknown = undefined;
+  /**
+   * Neighbours in the hub's list of live greenthreads (intrusive, so that
+   * registering costs no allocation).
+   * @ignore
+   */
+  liveNext: Greenlet | null = null;
+  /** @ignore */
+  livePrev: Greenlet | null = null;
   #controller: AbortController | null = null;
-  #interrupting = false;
-  #interruptReason: unknown = undefined;
 
   /**
    * Greenlets are made by `spawn`.
@@ -75,21 +81,21 @@ export class Greenlet {
   get signal(): AbortSignal {
     if (this.#controller === null) {
       this.#controller = new AbortController();
-      if (this.#interrupting) this.#controller.abort(this.#interruptReason);
+      // An error thrown in but not yet surfaced: the signal is aborted.
+      if (this.hasPendingError) this.#controller.abort(this.pendingError);
     }
     return this.#controller.signal;
   }
 
   /**
-   * Records that `error` was thrown into it; aborts its signal.
+   * Aborts its signal with `error`, thrown into it by kill or a Timeout.
+   * The caller then either rejects a park (and calls `interruptDelivered`)
+   * or keeps the error pending.
    * @ignore
    */
   interrupt(error: unknown): void {
-    this.#interrupting = true;
-    this.#interruptReason = error;
-    if (this.#controller !== null && !this.#controller.signal.aborted) {
-      this.#controller.abort(error);
-    }
+    const controller = this.#controller;
+    if (controller !== null && !controller.signal.aborted) controller.abort(error);
   }
 
   /**
@@ -97,10 +103,9 @@ export class Greenlet {
    * @ignore
    */
   interruptDelivered(): void {
-    if (!this.#interrupting) return;
-    this.#interrupting = false;
-    this.#interruptReason = undefined;
-    this.#controller = null;
+    if (this.#controller !== null && this.#controller.signal.aborted) {
+      this.#controller = null;
+    }
   }
 
   /**

@@ -70,16 +70,16 @@ export class WaiterList {
 /** One greenlet waiting at one switch point; see the module comment. */
 export class Park {
   state: number = PARKED;
-  /** The value to resolve with, or the error to reject with when `rejects`. */
+  /**
+   * The value to resolve with, or the error to reject with when `rejects`.
+   * Before it is woken, a park with a deadline holds its timeout outcome here.
+   */
   value: unknown = undefined;
   rejects = false;
   resolve: (value: unknown) => void = noop;
   reject: (error: unknown) => void = noop;
   /** The deadline of a wait with a timeout (cancelled when it resumes). */
   timer: Timer | null = null;
-  /** What it resolves with (or rejects with, when `timeoutRejects`) on timeout. */
-  timeoutValue: unknown = undefined;
-  timeoutRejects = false;
   /** Payload of the primitive that owns it (the item a putter offers, …). */
   data: unknown = undefined;
   /** The waiter list it stands in, and its neighbours there. */

@@ -1,0 +1,259 @@
+/**
+ * Hub: run-queue order, timers, the loop budget, error reporting, stats.
+ * Ported scenarios: eventlet's tests/hub_test.py (TestScheduleCall,
+ * ordering) and the orderings O1, O2, O4, O5, O7 of eventlet-semantics.md.
+ */
+
+import assert from "node:assert/strict";
+import { Event, sleep, spawn, spawnAfter, spawnN, Timeout } from "../mod.ts";
+import { getHub, Timer } from "../hub/mod.ts";
+
+const hub = getHub();
+
+/** Runs `fn` with `hub.onError` replaced by a collector; restores it after. */
+async function collectingErrors(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
+  const errors: unknown[] = [];
+  const saved = hub.onError;
+  hub.onError = (error) => errors.push(error);
+  try {
+    await fn(errors);
+  } finally {
+    hub.onError = saved;
+  }
+}
+
+Deno.test("hub runs spawned greenthreads round-robin with main on sleep(0) (O1)", async () => {
+  const log: string[] = [];
+  const f = async (name: string) => {
+    for (let i = 0; i < 2; i++) {
+      log.push(`${name}${i}`);
+      await sleep(0);
+    }
+  };
+  spawn(f, "a");
+  spawn(f, "b");
+  log.push("main-before");
+  await sleep(0);
+  log.push("main-after1");
+  await sleep(0);
+  log.push("main-after2");
+  await sleep(0);
+  log.push("main-after3");
+  assert.deepEqual(log, [
+    "main-before",
+    "a0",
+    "b0",
+    "main-after1",
+    "a1",
+    "b1",
+    "main-after2",
+    "main-after3",
+  ]);
+});
+
+Deno.test("hub runs spawnAfter(0), spawn and spawnN in scheduling order (O2)", async () => {
+  const log: string[] = [];
+  spawnAfter(0, (x: string) => log.push(x), "after0");
+  spawn((x: string) => log.push(x), "spawn");
+  spawnN((x: string) => log.push(x), "spawnN");
+  assert.deepEqual(log, [], "nothing runs before the spawner yields");
+  await sleep(0);
+  assert.deepEqual(log, ["after0", "spawn", "spawnN"]);
+});
+
+Deno.test("hub delivers Timeout(0) between greenthreads spawned before and after it (O4)", async () => {
+  const log: string[] = [];
+  spawn(() => log.push("before"));
+  const t = new Timeout(0);
+  spawn(() => log.push("after"));
+  try {
+    await sleep(0.01);
+  } catch (e) {
+    assert.equal(e, t);
+    log.push("timeout");
+  }
+  await sleep(0);
+  assert.deepEqual(log, ["before", "timeout", "after"]);
+});
+
+Deno.test("hub lets a due Timeout win over an Event sent in the same pass (O5)", async () => {
+  const evt = new Event<string>();
+  spawn(() => evt.send("hello"));
+  const error = new RangeError("timeout wins");
+  const t = new Timeout(0, error);
+  await assert.rejects(evt.wait(), (e) => e === error);
+  t.cancel();
+});
+
+Deno.test("hub.scheduleCallGlobal runs callbacks in deadline order, FIFO on ties", async () => {
+  const log: number[] = [];
+  hub.scheduleCallGlobal(0.02, () => log.push(3));
+  hub.scheduleCallGlobal(0.01, () => log.push(1));
+  hub.scheduleCallGlobal(0.01, () => log.push(2));
+  for (let i = 0; i < 200; i++) hub.scheduleCallGlobal(0, (n: number) => log.push(100 + n), i);
+  await sleep(0);
+  assert.deepEqual(log, Array.from({ length: 200 }, (_, i) => 100 + i));
+  await sleep(0.05);
+  assert.deepEqual(log.slice(200), [1, 2, 3]);
+});
+
+Deno.test("hub.scheduleCallGlobal passes args; cancel() stops the call", async () => {
+  const log: string[] = [];
+  const t1 = hub.scheduleCallGlobal(0.001, (a: string, b: string) => log.push(a + b), "x", "y");
+  const t2 = hub.scheduleCallGlobal(0.001, () => log.push("cancelled"));
+  assert.ok(t1 instanceof Timer);
+  assert.equal(t2.pending, true);
+  t2.cancel();
+  t2.cancel(); // twice is harmless
+  assert.equal(t2.pending, false);
+  await sleep(0.02);
+  assert.deepEqual(log, ["xy"]);
+  assert.equal(t1.pending, false);
+  assert.equal(t1.seconds, 0.001);
+});
+
+Deno.test("hub.scheduleCallLocal drops the call when its greenthread has ended", async () => {
+  const log: string[] = [];
+  const gt = spawn(() => {
+    hub.scheduleCallLocal(0.001, () => log.push("local"));
+    hub.scheduleCallGlobal(0.001, () => log.push("global"));
+    return hub.scheduleCallLocal(0.001, () => {});
+  });
+  const localTimer = await gt.wait();
+  assert.equal(localTimer.pending, false, "a local timer whose owner died is not pending");
+  await sleep(0.02);
+  assert.deepEqual(log, ["global"]);
+});
+
+Deno.test("hub.scheduleCallGlobal rejects bad input with clear errors", () => {
+  assert.throws(() => hub.scheduleCallGlobal(NaN, () => {}), RangeError);
+  assert.throws(() => hub.scheduleCallGlobal("1" as unknown as number, () => {}), TypeError);
+  assert.throws(
+    () => hub.scheduleCallGlobal(1, 42 as unknown as () => void),
+    /Cannot schedule a call: fn must be a function, received number/,
+  );
+});
+
+Deno.test("hub reports a timer callback's error and an async callback's rejection to onError", async () => {
+  await collectingErrors(async (errors) => {
+    hub.scheduleCallGlobal(0, () => {
+      throw new Error("sync boom");
+    });
+    hub.scheduleCallGlobal(0, () => Promise.reject(new Error("async boom")));
+    await sleep(0);
+    await sleep(0);
+    assert.deepEqual(errors.map((e) => (e as Error).message), ["sync boom", "async boom"]);
+  });
+});
+
+Deno.test("hub reports a spawnN error once and the program keeps running", async () => {
+  await collectingErrors(async (errors) => {
+    spawnN(() => {
+      throw new Error("spawnN failed");
+    });
+    await sleep(0);
+    await sleep(0);
+    assert.equal(errors.length, 1);
+    assert.equal((errors[0] as Error).message, "spawnN failed");
+  });
+});
+
+Deno.test("hub keeps timers firing while 100 greenthreads loop on sleep(0)", async () => {
+  let stop = false;
+  let spins = 0;
+  const spinners = Array.from({ length: 100 }, () =>
+    spawn(async () => {
+      while (!stop) {
+        spins++;
+        await sleep(0);
+      }
+    }));
+  const start = performance.now();
+  await sleep(0.01);
+  const elapsed = performance.now() - start;
+  stop = true;
+  for (const gt of spinners) await gt.wait();
+  assert.ok(spins > 100, `the spinners ran (${spins} spins)`);
+  assert.ok(elapsed < 1000, `a 10 ms sleep finished in ${elapsed.toFixed(1)} ms`);
+});
+
+Deno.test("hub keeps a socket echo working while greenthreads loop on sleep(0)", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = (async () => {
+    const conn = await listener.accept();
+    const buf = new Uint8Array(16);
+    const n = await conn.read(buf);
+    await conn.write(buf.subarray(0, n ?? 0));
+    conn.close();
+  })();
+  let stop = false;
+  const spinners = Array.from({ length: 100 }, () =>
+    spawn(async () => {
+      while (!stop) await sleep(0);
+    }));
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  await conn.write(new TextEncoder().encode("ping"));
+  const buf = new Uint8Array(16);
+  const n = await conn.read(buf);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, n ?? 0)), "ping");
+  conn.close();
+  await server;
+  listener.close();
+  stop = true;
+  for (const gt of spinners) await gt.wait();
+});
+
+Deno.test("hub.stats() counts ready, parked, timers and switches", async () => {
+  const before = hub.stats();
+  const evt = new Event();
+  const waiter = spawn(() => evt.wait());
+  const sleeper = spawn(() => sleep(10));
+  assert.equal(hub.stats().ready, before.ready + 2);
+  await sleep(0);
+  const during = hub.stats();
+  assert.equal(during.parked, before.parked + 2);
+  assert.equal(during.timers, before.timers + 1);
+  assert.ok(during.switches > before.switches);
+  assert.deepEqual(hub.greenthreads().slice(-2), [waiter, sleeper]);
+  evt.send();
+  await sleeper.kill();
+  await waiter.wait();
+  const after = hub.stats();
+  assert.equal(after.parked, before.parked);
+  assert.equal(after.timers, before.timers);
+  assert.ok(!hub.greenthreads().includes(waiter));
+});
+
+Deno.test("hub holds no Deno timer once every timer is cancelled", async () => {
+  // The test sanitizer fails this test if a Deno timer is left armed.
+  const timers = Array.from({ length: 50 }, (_, i) => hub.scheduleCallGlobal(10 + i, () => {}));
+  for (const t of timers) t.cancel();
+  assert.equal(hub.stats().timers, 0);
+  await sleep(0);
+});
+
+Deno.test("hub compacts many cancelled timers and still fires the live one", async () => {
+  let fired = false;
+  const live = hub.scheduleCallGlobal(0.005, () => fired = true);
+  for (let i = 0; i < 3000; i++) hub.scheduleCallGlobal(60, () => {}).cancel();
+  assert.equal(hub.stats().timers, 1);
+  await sleep(0.03);
+  assert.equal(fired, true);
+  assert.equal(live.pending, false);
+});
+
+Deno.test("hub yields to the event loop when a producer and consumer never block", async () => {
+  // Both sides complete at once (an Event already sent): promise jobs only.
+  const evt = new Event<number>();
+  evt.send(1);
+  let timerFired = false;
+  const timer = setTimeout(() => timerFired = true, 5);
+  const start = performance.now();
+  while (!timerFired && performance.now() - start < 2000) await evt.wait();
+  clearTimeout(timer);
+  assert.equal(
+    timerFired,
+    true,
+    "a Deno timer fired while the loop only awaited at-once operations",
+  );
+});
