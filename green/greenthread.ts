@@ -88,6 +88,12 @@ export class GreenThread<T = unknown> extends Greenlet {
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
   #observed = false;
   #name: string | undefined = undefined;
+  /**
+   * Where it was spawned (one stack line), when `debug.captureSpawnSites`
+   * is on; else undefined.
+   * @ignore
+   */
+  spawnSite: string | undefined = undefined;
 
   /**
    * Use `spawn` to make greenthreads.

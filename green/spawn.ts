@@ -40,9 +40,17 @@ export function spawn<A extends unknown[], T>(
 ): GreenThread<Awaited<T>> {
   checkFn("spawn", fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
   hub.schedule(gt);
   return gt;
+}
+
+/** The first stack frame outside this package's spawn functions. */
+function callerLine(): string | undefined {
+  const lines = (new Error().stack ?? "").split("\n").slice(1);
+  const line = lines.find((l) => !/\/green\/(spawn|greenpool|greenpile)\.ts/.test(l));
+  return line?.trim().replace(/^at /, "");
 }
 
 /**
@@ -83,6 +91,7 @@ export function spawnAfter<A extends unknown[], T>(
   const delay = checkSeconds("spawnAfter", seconds);
   checkFn("spawnAfter", fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
   hub.callLater(delay, startNow, gt);
   return gt;
@@ -115,6 +124,7 @@ export function spawnAfterLocal<A extends unknown[], T>(
   checkFn("spawnAfterLocal", fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
   const owner = currentGreenlet();
+  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
   hub.callLater(delay, (child: GreenThread<Awaited<T>>) => {
     if (owner.dead) {

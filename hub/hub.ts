@@ -136,6 +136,24 @@ export class Hub {
   #denoTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #denoTimerDeadline = Infinity;
   #liveHead: Greenlet | null = null;
+  /**
+   * Shared with the blocking-detection watchdog: [beats, blocked ms]. The
+   * pump bumps the beat; a non-zero blocked count is reported at the next
+   * switch point. Null while detection is off.
+   * @ignore
+   */
+  blockWatch: Int32Array | null = null;
+  /**
+   * Called with the greenlet at a switch point when the watchdog saw the
+   * thread blocked (set by `debug.hubBlockingDetection`).
+   * @ignore
+   */
+  onBlocked: ((greenlet: Greenlet | undefined, blockedMs: number) => void) | null = null;
+  /**
+   * When true, `spawn` records where each greenthread was spawned.
+   * @ignore
+   */
+  captureSpawnSites = false;
 
   // ---------------------------------------------------------------- run queue
 
@@ -168,6 +186,7 @@ export class Hub {
       return;
     }
     this.#pumpPending = false;
+    if (this.blockWatch !== null) this.blockWatch[0]++;
     const runq = this.#runq;
     let n = runq.length;
     this.#switches += n;
@@ -233,6 +252,7 @@ export class Hub {
    * @ignore
    */
   newPark(greenlet: Greenlet, what: string): Park {
+    if (this.blockWatch !== null && this.blockWatch[1] !== 0) this.checkBlocked(greenlet);
     const park = new Park(greenlet, what);
     greenlet.addPark(park);
     this.#parked++;
@@ -299,6 +319,7 @@ export class Hub {
    * @ignore
    */
   yieldNow<T>(greenlet: Greenlet, what: string, value?: T): Promise<T> {
+    if (this.blockWatch !== null && this.blockWatch[1] !== 0) this.checkBlocked(greenlet);
     const park = new Park(greenlet, what);
     park.state = WAKING;
     park.value = value;
@@ -313,8 +334,21 @@ export class Hub {
    * @ignore
    */
   completed<T>(greenlet: Greenlet, value: T): Promise<T> {
+    if (this.blockWatch !== null && this.blockWatch[1] !== 0) this.checkBlocked(greenlet);
     if (this.budgetSpent()) return this.yieldNow(greenlet, "yield", value);
     return Promise.resolve(value);
+  }
+
+  /**
+   * Reports a blocking episode the watchdog recorded, naming `greenlet`
+   * (the one that reached this switch point, so the one that blocked).
+   * @ignore
+   */
+  checkBlocked(greenlet: Greenlet | undefined): void {
+    const watch = this.blockWatch;
+    if (watch === null) return;
+    const blockedMs = Atomics.exchange(watch, 1, 0);
+    if (blockedMs !== 0 && this.onBlocked !== null) this.onBlocked(greenlet, blockedMs);
   }
 
   /**

@@ -117,6 +117,18 @@ export class Timer {
   }
 
   /**
+   * What it will call and with what, for `debug.formatHubTimers`.
+   * @ignore
+   */
+  describe(): { callback: string; argument: unknown; owner: Greenlet | null } {
+    return {
+      callback: this.#callback.name || "anonymous",
+      argument: this.#arg,
+      owner: this.#owner,
+    };
+  }
+
+  /**
    * Fires the timer; called by the hub's pump at its place in the run queue.
    * Internal timers (`args === null`) call `callback(arg)` at once: they only
    * resume or throw into a greenlet, which resolves a promise. User callbacks

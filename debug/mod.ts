@@ -1,0 +1,16 @@
+/**
+ * Debugging aids: blocking detection and listings of greenthreads and timers.
+ *
+ * @example
+ * ```ts
+ * import { formatGreenthreads, formatHubTimers } from "@eventlet/eventlet/debug";
+ * console.log(formatGreenthreads());
+ * console.log(formatHubTimers());
+ * ```
+ *
+ * @module
+ */
+
+export { BlockingDetected, hubBlockingDetection } from "./blocking.ts";
+export type { BlockingDetectionOptions } from "./blocking.ts";
+export { captureSpawnSites, formatGreenthreads, formatHubTimers } from "./format.ts";
