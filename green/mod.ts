@@ -22,3 +22,13 @@ export { sleep, waitFor } from "./sleep.ts";
 export { isTimeout, Timeout, withTimeout } from "./timeout.ts";
 export type { WithTimeoutOptions } from "./timeout.ts";
 export { Event } from "./event.ts";
+export {
+  LifoQueue,
+  LightQueue,
+  PriorityQueue,
+  Queue,
+  QueueClosed,
+  QueueEmpty,
+  QueueFull,
+} from "./queue.ts";
+export type { QueueGetOptions, QueuePutOptions } from "./queue.ts";
