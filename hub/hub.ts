@@ -45,6 +45,11 @@ export interface HubStats {
 /** The error handler's signature: see `Hub.onError`. */
 export type ErrorHandler = (error: unknown, greenthread?: Greenlet) => void;
 
+// Deno loads `setImmediate` lazily, and that first load runs the microtask
+// queue synchronously: touched for the first time inside `spawn`, it would
+// start greenthreads before `spawn` returns. Take it once, at module load.
+const setImmediate: (fn: () => void) => unknown = globalThis.setImmediate;
+
 /** After this long without a turn of Deno's event loop, pumps wait for one. */
 const LOOP_TURN_BUDGET_MS = 1;
 /**
@@ -168,7 +173,7 @@ export class Hub {
 
   #requestPump(): void {
     this.#pumpPending = true;
-    if (this.#yieldPending || this.#clockSaysYield()) {
+    if (this.budgetSpent()) {
       this.#yieldToLoop();
       return;
     }
