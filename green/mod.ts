@@ -32,3 +32,10 @@ export {
   QueueFull,
 } from "./queue.ts";
 export type { QueueGetOptions, QueuePutOptions } from "./queue.ts";
+export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+export type { AcquireOptions } from "./semaphore.ts";
+export { CappedSemaphore } from "./capped_semaphore.ts";
+export type { CappedOptions } from "./capped_semaphore.ts";
+export { GreenPool } from "./greenpool.ts";
+export { GreenPile } from "./greenpile.ts";
+export { local } from "./local.ts";

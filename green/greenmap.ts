@@ -1,0 +1,315 @@
+/**
+ * GreenMap: the async iterator behind `GreenPool.imap` and `starmap`.
+ *
+ * Each input item becomes a call in its own greenthread; at most `limit`
+ * calls are in flight (spawned and not yet read); results come out in input
+ * order through a `ResultLine`. Once half of them have been read, the map
+ * refills up to `limit`: sync inputs are pulled by whoever read (the reader,
+ * or the exit of the call it waited for); async inputs by a producer
+ * greenthread, which parks while the map is full.
+ *
+ * Internal to the package: users see an `AsyncIterableIterator`.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import { WaiterList } from "../hub/park.ts";
+import { GreenletExit, type GreenThread, isKill } from "./greenthread.ts";
+import { waitFor } from "./sleep.ts";
+import { spawn } from "./spawn.ts";
+import { DONE, ResultLine } from "./result_line.ts";
+
+const hub = getHub();
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => unknown;
+type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
+
+const NO_ERROR = Symbol("no error");
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return typeof (x as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === "function";
+}
+
+function isIterable(x: unknown): x is Iterable<unknown> {
+  return typeof (x as Iterable<unknown>)?.[Symbol.iterator] === "function";
+}
+
+/** A starmap item as an argument list. */
+function toArgs(item: unknown): unknown[] {
+  return Array.isArray(item) ? item : Array.from(item as Iterable<unknown>);
+}
+
+/** Closes an input early (a generator runs its `finally`); errors go to hub.onError. */
+function closeIterator(it: AnyIterator): void {
+  try {
+    const closing = it.return?.();
+    if (closing instanceof Promise) closing.catch((error) => hub.reportError(error));
+  } catch (error) {
+    hub.reportError(error);
+  }
+}
+
+/** Ends `gt` without waiting for it (callable from an exit hook). */
+function abandon(gt: GreenThread<unknown>): void {
+  if (!gt.started) gt.kill(); // never runs; ends synchronously
+  else hub.throwInto(gt, new GreenletExit(), isKill);
+}
+
+/**
+ * The iterator of `GreenPool.imap`/`starmap`; see the module comment.
+ * @ignore
+ */
+export class GreenMap<T> implements AsyncIterableIterator<T> {
+  #fn: AnyFn;
+  #star: boolean;
+  #limit: number;
+  #inputs: (Iterable<unknown> | AsyncIterable<unknown>)[];
+  #iterators: AnyIterator[] | null = null;
+  #async: boolean;
+  #line = new ResultLine<T>((ok) => this.#onTake(ok));
+  #exhausted = false;
+  #closed = false;
+  #inputError: unknown = NO_ERROR;
+  #producer: GreenThread<void> | null = null;
+  // The producer, parked while `limit` calls are in flight.
+  #room = new WaiterList();
+
+  constructor(
+    what: string,
+    fn: AnyFn,
+    inputs: (Iterable<unknown> | AsyncIterable<unknown>)[],
+    star: boolean,
+    limit: number,
+  ) {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot ${what}: fn must be a function, received ${fn === null ? "null" : typeof fn}`,
+      );
+    }
+    if (inputs.length === 0) {
+      throw new TypeError(`Cannot ${what}: at least one iterable is needed, received none`);
+    }
+    let async = false;
+    inputs.forEach((input, i) => {
+      if (isAsyncIterable(input)) async = true;
+      else if (!isIterable(input)) {
+        throw new TypeError(
+          `Cannot ${what}: argument ${i + 2} must be an iterable or async iterable, received ${
+            input === null ? "null" : typeof input
+          }`,
+        );
+      }
+    });
+    if (limit === 0) {
+      throw new RangeError(`Cannot ${what}: the pool's size is 0, so no call could start`);
+    }
+    this.#fn = fn;
+    this.#inputs = inputs;
+    this.#star = star;
+    this.#limit = limit;
+    this.#async = async;
+  }
+
+  /** Itself: it is its own async iterable. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next result in input order (a switch point while it is not ready). */
+  next(): Promise<IteratorResult<T>> {
+    const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.#closed) return hub.completed(g, DONE);
+    if (this.#iterators === null && !this.#exhausted) this.#start();
+    const line = this.#line;
+    if (line.length > line.readers || !this.#exhausted) {
+      return line.read(g, true, "GreenPool.imap") as Promise<IteratorResult<T>>;
+    }
+    // Every result is read (or promised to an earlier reader).
+    const error = this.#inputError;
+    this.#closed = true;
+    if (error === NO_ERROR) return hub.completed(g, DONE);
+    this.#inputError = NO_ERROR;
+    return Promise.reject(error);
+  }
+
+  /**
+   * Stops early: kills the calls in flight, closes the inputs, ends other
+   * readers; resolves once the killed calls have ended.
+   */
+  return(): Promise<IteratorResult<T>> {
+    const g = currentGreenlet();
+    const live = this.#close();
+    if (live.length === 0) return hub.completed(g, DONE);
+    return Promise.all(live.map((gt) => gt.kill())).then(() => DONE);
+  }
+
+  #start(): void {
+    try {
+      this.#iterators = this.#inputs.map((input) =>
+        isAsyncIterable(input) ? input[Symbol.asyncIterator]() : (input as Iterable<unknown>)[
+          Symbol.iterator
+        ]()
+      );
+    } catch (error) {
+      this.#inputFailed(error);
+      return;
+    }
+    if (!this.#async) this.#fill();
+    else {
+      this.#producer = spawn(() => this.#produce());
+      this.#producer.name = "GreenPool.imap producer";
+    }
+  }
+
+  /** Spawns the call for one argument list and queues it for reading. */
+  #launch(args: unknown[]): void {
+    this.#line.push(spawn(this.#fn as (...a: unknown[]) => T, ...args) as GreenThread<T>);
+  }
+
+  /** A result was read: room for more calls; an error ends the map. */
+  #onTake(ok: boolean): void {
+    if (!ok) {
+      for (const gt of this.#close()) abandon(gt);
+      return;
+    }
+    // Refill in bursts, once half the calls in flight have been read: a
+    // burst of spawns costs the hub one pump, one per call costs twice the
+    // time for trivial calls (bench/pool_ratios.ts).
+    if (this.#line.length > this.#limit >> 1) return;
+    if (!this.#async) this.#fill();
+    else {
+      const park = this.#room.shift();
+      if (park !== null) hub.wake(park, undefined);
+    }
+  }
+
+  /** Sync inputs: spawns calls until `limit` are in flight or the inputs end. */
+  #fill(): void {
+    const line = this.#line;
+    while (!this.#exhausted && line.length < this.#limit) {
+      let args: unknown[] | null;
+      try {
+        args = this.#pull();
+      } catch (error) {
+        this.#inputFailed(error);
+        return;
+      }
+      if (args === null) {
+        this.#inputsEnded();
+        return;
+      }
+      this.#launch(args);
+    }
+  }
+
+  /** The next argument list from sync inputs, or null at the shortest one's end. */
+  #pull(): unknown[] | null {
+    const iterators = this.#iterators as Iterator<unknown>[];
+    const values = new Array(iterators.length);
+    for (let i = 0; i < iterators.length; i++) {
+      const step = iterators[i].next();
+      if (step.done) {
+        this.#closeInputs(i);
+        return null;
+      }
+      values[i] = step.value;
+    }
+    return this.#star ? toArgs(values[0]) : values;
+  }
+
+  /** As #pull, for inputs of which some are async. */
+  async #pullAsync(): Promise<unknown[] | null> {
+    const iterators = this.#iterators!;
+    const values = new Array(iterators.length);
+    for (let i = 0; i < iterators.length; i++) {
+      const step = await iterators[i].next();
+      if (step.done) {
+        this.#closeInputs(i);
+        return null;
+      }
+      values[i] = step.value;
+    }
+    return this.#star ? toArgs(values[0]) : values;
+  }
+
+  /** The producer greenthread of async inputs. */
+  async #produce(): Promise<void> {
+    try {
+      while (!this.#closed) {
+        if (this.#line.length >= this.#limit) {
+          await this.#waitForRoom();
+          continue;
+        }
+        const args = await waitFor(this.#pullAsync());
+        if (args === null) {
+          this.#inputsEnded();
+          return;
+        }
+        if (!this.#closed) this.#launch(args);
+      }
+    } catch (error) {
+      // A kill because the map was closed is just the end.
+      if (!this.#closed) this.#inputFailed(error);
+    } finally {
+      this.#producer = null;
+      if (this.#closed) this.#closeInputs(-1);
+    }
+  }
+
+  #waitForRoom(): Promise<void> {
+    const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
+    const park = hub.newPark(g, "GreenPool.imap room");
+    this.#room.push(park);
+    return hub.suspend(park);
+  }
+
+  #inputFailed(error: unknown): void {
+    this.#inputError = error;
+    this.#closeInputs(-1);
+    this.#inputsEnded();
+  }
+
+  /** No more calls will come: readers beyond the pending results end. */
+  #inputsEnded(): void {
+    this.#exhausted = true;
+    for (const park of this.#line.readersAfter(this.#line.length)) {
+      const error = this.#inputError;
+      if (error === NO_ERROR) hub.wake(park, DONE);
+      else {
+        this.#inputError = NO_ERROR;
+        this.#closed = true;
+        hub.wakeWithError(park, error);
+      }
+    }
+  }
+
+  /** Closes every input except the one at `except` (which ended by itself). */
+  #closeInputs(except: number): void {
+    const iterators = this.#iterators;
+    if (iterators === null) return;
+    this.#iterators = [];
+    iterators.forEach((it, i) => {
+      if (i !== except) closeIterator(it);
+    });
+  }
+
+  /**
+   * Ends the map: no more spawns, readers get done, inputs are closed.
+   * Returns the greenthreads still to stop (calls not read, the producer).
+   */
+  #close(): GreenThread<unknown>[] {
+    if (this.#closed && this.#line.length === 0 && this.#producer === null) return [];
+    this.#closed = true;
+    this.#exhausted = true;
+    const live: GreenThread<unknown>[] = this.#line.takeAll().filter((gt) => !gt.dead);
+    for (const park of this.#line.readersAfter(0)) hub.wake(park, DONE);
+    if (this.#producer !== null) live.push(this.#producer); // closes the inputs as it ends
+    else this.#closeInputs(-1);
+    return live;
+  }
+}

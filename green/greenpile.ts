@@ -1,0 +1,181 @@
+/**
+ * GreenPile: results of a bunch of spawned calls, read back in spawn order
+ * (eventlet's `eventlet.greenpool.GreenPile`).
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import type { Park } from "../hub/park.ts";
+import type { GreenThread } from "./greenthread.ts";
+import { GreenPool } from "./greenpool.ts";
+import { checkCount } from "./semaphore.ts";
+import { DONE, ResultLine } from "./result_line.ts";
+
+const hub = getHub();
+
+function nothingUnread(): Error {
+  return new Error("Cannot get the next GreenPile result: no spawned result is left unread");
+}
+
+/**
+ * Spawns calls into a GreenPool and hands their results back in the order
+ * they were spawned, whatever order they finish in.
+ *
+ * - `spawn` waits (a switch point) while the pool is full. A spawn that
+ *   fails while waiting (killed, timed out) leaves no hole: the sequence
+ *   goes on with the next spawn.
+ * - `next()` resolves the next result in spawn order (waiting for it), or
+ *   rejects with the call's error; reading may go on after an error. With
+ *   nothing spawned and unread it rejects with an error saying so.
+ * - `for await (const r of pile)` reads until every spawned result is read
+ *   (a call's error is thrown from the loop).
+ * - A reader killed while waiting takes no result; results go to waiting
+ *   readers first-come first-served.
+ * - `sizeOrPool`: a size (default 1000) for a pile with its own pool, or a
+ *   GreenPool whose concurrency it shares (many piles may share one pool).
+ *   A size must be a non-negative integer (`RangeError`/`TypeError`).
+ * - An error of a call nobody is reading when it ends is reported through
+ *   `hub.onError`, and still thrown to whoever reads it later.
+ *
+ * @example
+ * ```ts
+ * import { GreenPile, sleep } from "@eventlet/eventlet";
+ * const pile = new GreenPile<number>(4);
+ * for (const n of [3, 1, 2]) {
+ *   await pile.spawn(async () => {
+ *     await sleep(n / 1000);
+ *     return n;
+ *   });
+ * }
+ * for await (const n of pile) console.log(n); // 3 1 2
+ * ```
+ */
+export class GreenPile<T = unknown> implements AsyncIterable<T> {
+  /** The pool the calls run in. */
+  readonly pool: GreenPool;
+  #line = new ResultLine<T>(() => {
+    this.#unread--;
+  });
+  // Spawns begun (including those waiting for a slot) whose result has not
+  // been handed to a reader.
+  #unread = 0;
+
+  /**
+   * Makes a pile with its own pool of `sizeOrPool` (default 1000), or
+   * spawning into the given GreenPool.
+   *
+   * @example
+   * ```ts
+   * import { GreenPile, GreenPool } from "@eventlet/eventlet";
+   * const pool = new GreenPool(2);
+   * console.log(new GreenPile(pool).pool === pool); // true
+   * ```
+   */
+  constructor(sizeOrPool: number | GreenPool = 1000) {
+    if (sizeOrPool instanceof GreenPool) this.pool = sizeOrPool;
+    else {
+      if (typeof sizeOrPool !== "number") {
+        throw new TypeError(
+          `Cannot create GreenPile: sizeOrPool must be a number or a GreenPool, received ${
+            sizeOrPool === null ? "null" : typeof sizeOrPool
+          }`,
+        );
+      }
+      this.pool = new GreenPool(checkCount("create GreenPile", "size", sizeOrPool));
+    }
+  }
+
+  /**
+   * Runs `fn(...args)` in a greenthread of the pool, waiting (a switch
+   * point) while the pool is full; its result joins the pile in spawn
+   * order.
+   *
+   * @example
+   * ```ts
+   * import { GreenPile } from "@eventlet/eventlet";
+   * const pile = new GreenPile<string>();
+   * await pile.spawn((s: string) => s.toUpperCase(), "a");
+   * console.log(await pile.next()); // "A"
+   * ```
+   */
+  spawn<A extends unknown[]>(fn: (...args: A) => T | PromiseLike<T>, ...args: A): Promise<void> {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot spawn in GreenPile: fn must be a function, received ${
+          fn === null ? "null" : typeof fn
+        }`,
+      );
+    }
+    this.#unread++;
+    // deno-lint-ignore no-explicit-any
+    const spawned = this.pool.spawnTo(fn as (...a: any[]) => unknown, args, this.#push);
+    // A side branch for the bookkeeping: the caller awaits `spawned` itself,
+    // so it resumes exactly as it would from GreenPool.spawn.
+    spawned.then(undefined, this.#spawnFailed);
+    return spawned;
+  }
+
+  #push = (gt: GreenThread<T>): void => {
+    this.#line.push(gt);
+  };
+
+  #spawnFailed = (): void => {
+    this.#unread--;
+    // Readers beyond the results still to come will get none.
+    for (const park of this.#line.readersAfter(this.#unread)) endReader(park);
+  };
+
+  /**
+   * The next result in spawn order, waiting for it (a switch point);
+   * rejects with the call's error, or, with nothing spawned and unread, an
+   * error saying so.
+   *
+   * @example
+   * ```ts
+   * import { GreenPile } from "@eventlet/eventlet";
+   * const pile = new GreenPile<number>();
+   * await pile.spawn(() => 1);
+   * await pile.spawn(() => 2);
+   * console.log(await pile.next(), await pile.next()); // 1 2
+   * await pile.next().catch((e) => console.log(e.message)); // Cannot get the next GreenPile result: ...
+   * ```
+   */
+  next(): Promise<T> {
+    if (this.#unread <= this.#line.readers) return Promise.reject(nothingUnread());
+    return this.#line.read(currentGreenlet(), false, "GreenPile.next") as Promise<T>;
+  }
+
+  /**
+   * Iterates the results in spawn order until every spawned result is read.
+   *
+   * @example
+   * ```ts
+   * import { GreenPile } from "@eventlet/eventlet";
+   * const pile = new GreenPile<number>(2);
+   * for (const n of [1, 2, 3]) await pile.spawn(() => n * 10);
+   * for await (const r of pile) console.log(r); // 10 20 30
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    const iterator: AsyncIterableIterator<T> = {
+      next: (): Promise<IteratorResult<T>> => {
+        const g = currentGreenlet();
+        if (this.#unread > this.#line.readers) {
+          return this.#line.read(g, true, "GreenPile.next") as Promise<IteratorResult<T>>;
+        }
+        if (g.hasPendingError) return hub.deliverPending(g);
+        return hub.completed(g, DONE);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+}
+
+/** A waiting reader no result will reach: iteration ends, next() rejects. */
+function endReader(park: Park): void {
+  if (park.data) hub.wake(park, DONE);
+  else hub.wakeWithError(park, nothingUnread());
+}

@@ -1,0 +1,141 @@
+/**
+ * ResultLine: greenthreads' results handed to readers in spawn order.
+ *
+ * The shared engine of `GreenPile` and `GreenPool.imap`: greenthreads are
+ * pushed in order; readers take the head's outcome when it has ended,
+ * first-come first-served. The hand-over is decided when the reader is
+ * woken, so a reader killed while it waits takes nothing (the result stays
+ * for the next reader) and a reader killed after being woken still got it.
+ *
+ * Error reporting follows the API contract ("only the user's waits count"):
+ * the line's own bookkeeping is an exit hook, which does not count as
+ * observing an error; a head greenthread counts as awaited (linked) only
+ * while a reader is actually waiting for it. So an error raised while
+ * nobody reads is reported through `hub.onError` and still rethrown to the
+ * reader that reads it later.
+ *
+ * Internal to the package.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { Fifo } from "../hub/fifo.ts";
+import type { Greenlet } from "../hub/greenlet.ts";
+import { type Park, WaiterList } from "../hub/park.ts";
+import type { GreenThread } from "./greenthread.ts";
+
+const hub = getHub();
+
+/**
+ * The end of an async iteration.
+ * @ignore
+ */
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({
+  value: undefined,
+  done: true,
+});
+
+function noop(): void {}
+
+/**
+ * Results of greenthreads in push order; see the module comment.
+ * @ignore
+ */
+export class ResultLine<T> {
+  #gts = new Fifo<GreenThread<T>>();
+  // Parked readers; park.data is true for readers that want an IteratorResult.
+  #readers = new WaiterList();
+  // The head last linked because a reader waited for it.
+  #watched: GreenThread<T> | null = null;
+  #onTake: (ok: boolean) => void;
+
+  /** `onTake(ok)` runs after each hand-over (ok: a value, not an error). */
+  constructor(onTake: (ok: boolean) => void) {
+    this.#onTake = onTake;
+  }
+
+  /** Greenthreads whose results are not handed over yet. */
+  get length(): number {
+    return this.#gts.length;
+  }
+
+  /** Readers waiting. */
+  get readers(): number {
+    return this.#readers.length;
+  }
+
+  /** Appends `gt`; its result goes to a reader after those pushed before it. */
+  push(gt: GreenThread<T>): void {
+    this.#gts.push(gt);
+    gt.addExitHook(this.#onExit);
+    if (this.#gts.length === 1) this.#watchHead();
+  }
+
+  /**
+   * The next result for `g`: at once if the head has ended and nobody is
+   * ahead, else parks `g` (`what` names the wait). `iter`: resolve an
+   * IteratorResult instead of the bare value. An error is rethrown. The
+   * caller makes sure a result will come (or ends the reader itself).
+   */
+  read(g: Greenlet, iter: boolean, what: string): Promise<unknown> {
+    if (g.hasPendingError) return hub.deliverPending(g);
+    const head = this.#gts.peek();
+    if (head !== undefined && head.dead && this.#readers.length === 0) {
+      this.#gts.shift();
+      const outcome = head.outcome()!;
+      this.#onTake(outcome.ok);
+      if (!outcome.ok) return Promise.reject(outcome.error);
+      return hub.completed(g, iter ? { value: outcome.value, done: false } : outcome.value);
+    }
+    const park = hub.newPark(g, what);
+    park.data = iter;
+    this.#readers.push(park);
+    this.#watchHead();
+    return hub.suspend(park);
+  }
+
+  /** The waiting readers after the first `keep` (those no pushed result will reach). */
+  readersAfter(keep: number): Park[] {
+    const parks: Park[] = [];
+    for (const park of this.#readers) if (keep-- <= 0) parks.push(park);
+    return parks;
+  }
+
+  /** Removes and returns every greenthread not handed over yet. */
+  takeAll(): GreenThread<T>[] {
+    const gts = [...this.#gts];
+    this.#gts.clear();
+    return gts;
+  }
+
+  #onExit = (gt: GreenThread<T>): void => {
+    if (gt === this.#gts.peek()) this.#deliver();
+  };
+
+  // Runs in the exit hook of the head: must never throw.
+  #deliver(): void {
+    for (;;) {
+      const head = this.#gts.peek();
+      const park = this.#readers.head;
+      if (head === undefined || park === null || !head.dead) break;
+      this.#gts.shift();
+      const outcome = head.outcome()!;
+      if (!outcome.ok) hub.wakeWithError(park, outcome.error);
+      else hub.wake(park, park.data ? { value: outcome.value, done: false } : outcome.value);
+      this.#onTake(outcome.ok);
+    }
+    this.#watchHead();
+  }
+
+  // A reader waits for the head: that counts as awaiting it (as a link does),
+  // so its error is not reported as unobserved.
+  #watchHead(): void {
+    const head = this.#gts.peek();
+    if (
+      head === undefined || head === this.#watched || head.dead || this.#readers.length === 0
+    ) return;
+    this.#watched = head;
+    head.link(noop);
+  }
+}
