@@ -10,7 +10,7 @@ import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
-import { checkCount } from "./semaphore.ts";
+import { checkCount, typeName } from "../hub/checks.ts";
 
 const hub = getHub();
 
@@ -40,9 +40,7 @@ function blockingOption(what: string, options: CappedOptions | undefined): boole
   if (options === undefined) return true;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
-      `Cannot ${what}: options must be an object, received ${
-        options === null ? "null" : typeof options
-      }`,
+      `Cannot ${what}: options must be an object, received ${typeName(options)}`,
     );
   }
   return options.blocking ?? true;

@@ -20,6 +20,7 @@ import { GreenletExit, type GreenThread, isKill } from "./greenthread.ts";
 import { waitFor } from "./sleep.ts";
 import { spawn } from "./spawn.ts";
 import { DONE, ResultLine } from "./result_line.ts";
+import { checkFunction, typeName } from "../hub/checks.ts";
 
 const hub = getHub();
 
@@ -84,11 +85,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     star: boolean,
     limit: number,
   ) {
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot ${what}: fn must be a function, received ${fn === null ? "null" : typeof fn}`,
-      );
-    }
+    checkFunction(what, fn);
     if (inputs.length === 0) {
       throw new TypeError(`Cannot ${what}: at least one iterable is needed, received none`);
     }
@@ -98,7 +95,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
       else if (!isIterable(input)) {
         throw new TypeError(
           `Cannot ${what}: argument ${i + 2} must be an iterable or async iterable, received ${
-            input === null ? "null" : typeof input
+            typeName(input)
           }`,
         );
       }

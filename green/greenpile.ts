@@ -10,7 +10,7 @@ import { currentGreenlet } from "../hub/current.ts";
 import type { Park } from "../hub/park.ts";
 import type { GreenThread } from "./greenthread.ts";
 import { GreenPool } from "./greenpool.ts";
-import { checkCount } from "./semaphore.ts";
+import { checkCount, checkFunction, typeName } from "../hub/checks.ts";
 import { DONE, ResultLine } from "./result_line.ts";
 
 const hub = getHub();
@@ -79,7 +79,7 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
       if (typeof sizeOrPool !== "number") {
         throw new TypeError(
           `Cannot create GreenPile: sizeOrPool must be a number or a GreenPool, received ${
-            sizeOrPool === null ? "null" : typeof sizeOrPool
+            typeName(sizeOrPool)
           }`,
         );
       }
@@ -101,13 +101,7 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
    * ```
    */
   spawn<A extends unknown[]>(fn: (...args: A) => T | PromiseLike<T>, ...args: A): Promise<void> {
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot spawn in GreenPile: fn must be a function, received ${
-          fn === null ? "null" : typeof fn
-        }`,
-      );
-    }
+    checkFunction("spawn in GreenPile", fn);
     this.#unread++;
     // deno-lint-ignore no-explicit-any
     const spawned = this.pool.spawnTo(fn as (...a: any[]) => unknown, args, this.#push);

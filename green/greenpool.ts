@@ -9,7 +9,7 @@ import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
 import { GreenThread } from "./greenthread.ts";
-import { checkCount } from "./semaphore.ts";
+import { checkCount, checkFunction } from "../hub/checks.ts";
 import { GreenMap } from "./greenmap.ts";
 
 const hub = getHub();
@@ -227,13 +227,7 @@ export class GreenPool {
   }
 
   #spawn(fn: AnyFn, args: unknown[], kind: number, sink: Sink): Promise<unknown> {
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot spawn in GreenPool: fn must be a function, received ${
-          fn === null ? "null" : typeof fn
-        }`,
-      );
-    }
+    checkFunction("spawn in GreenPool", fn);
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#free > 0) {

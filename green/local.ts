@@ -14,6 +14,7 @@
 
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
+import { typeName } from "../hub/checks.ts";
 
 /**
  * Makes green-local storage: an object on which each greenthread sees only
@@ -61,9 +62,7 @@ export function local<T extends object = Record<PropertyKey, any>>(
 ): T {
   if (init !== undefined && typeof init !== "function") {
     throw new TypeError(
-      `Cannot create local: init must be a function, received ${
-        init === null ? "null" : typeof init
-      }`,
+      `Cannot create local: init must be a function, received ${typeName(init)}`,
     );
   }
   const perGreenthread = new WeakMap<Greenlet, Record<PropertyKey, unknown>>();

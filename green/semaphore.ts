@@ -5,33 +5,13 @@
  * @module
  */
 
-import { checkSeconds, getHub } from "../hub/hub.ts";
+import { getHub } from "../hub/hub.ts";
+import { checkCount, checkSeconds, typeName } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
 
 const hub = getHub();
-
-/**
- * Checks a size or count: a `TypeError` for a non-number, a `RangeError`
- * for a negative, NaN, infinite or fractional one.
- * @ignore
- */
-export function checkCount(what: string, name: string, value: unknown): number {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `Cannot ${what}: ${name} must be a number, received ${
-        value === null ? "null" : typeof value
-      }`,
-    );
-  }
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be a non-negative integer, received ${value}`,
-    );
-  }
-  return value;
-}
 
 /** Options of `Semaphore.acquire`. */
 export interface AcquireOptions {
@@ -190,9 +170,7 @@ export class Semaphore {
     if (options !== undefined) {
       if (typeof options !== "object" || options === null) {
         throw new TypeError(
-          `Cannot acquire Semaphore: options must be an object, received ${
-            options === null ? "null" : typeof options
-          }`,
+          `Cannot acquire Semaphore: options must be an object, received ${typeName(options)}`,
         );
       }
       blocking = options.blocking ?? true;

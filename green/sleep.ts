@@ -4,7 +4,8 @@
  * @module
  */
 
-import { checkSeconds, getHub } from "../hub/hub.ts";
+import { getHub } from "../hub/hub.ts";
+import { checkSeconds } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 
 const hub = getHub();

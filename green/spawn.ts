@@ -9,19 +9,12 @@
  * @module
  */
 
-import { checkSeconds, getHub } from "../hub/hub.ts";
+import { getHub } from "../hub/hub.ts";
+import { checkFunction, checkSeconds } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { GreenletExit, GreenThread } from "./greenthread.ts";
 
 const hub = getHub();
-
-function checkFn(what: string, fn: unknown): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot ${what}: fn must be a function, received ${fn === null ? "null" : typeof fn}`,
-    );
-  }
-}
 
 /**
  * Schedules `fn(...args)` (sync or async) to run in a new greenthread and
@@ -38,7 +31,7 @@ export function spawn<A extends unknown[], T>(
   fn: (...args: A) => T,
   ...args: A
 ): GreenThread<Awaited<T>> {
-  checkFn("spawn", fn);
+  checkFunction("spawn", fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
@@ -89,7 +82,7 @@ export function spawnAfter<A extends unknown[], T>(
   ...args: A
 ): GreenThread<Awaited<T>> {
   const delay = checkSeconds("spawnAfter", seconds);
-  checkFn("spawnAfter", fn);
+  checkFunction("spawnAfter", fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
@@ -121,7 +114,7 @@ export function spawnAfterLocal<A extends unknown[], T>(
   ...args: A
 ): GreenThread<Awaited<T>> {
   const delay = checkSeconds("spawnAfterLocal", seconds);
-  checkFn("spawnAfterLocal", fn);
+  checkFunction("spawnAfterLocal", fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
   const owner = currentGreenlet();
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { checkSeconds, getHub } from "../hub/hub.ts";
+import { getHub } from "../hub/hub.ts";
+import { checkSeconds } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import type { Timer } from "../hub/timer.ts";

@@ -23,6 +23,7 @@ import { DONE, Park, PARKED, WAKING } from "./park.ts";
 import { Timer } from "./timer.ts";
 import { TimerHeap } from "./timer_heap.ts";
 import { currentGreenlet } from "./current.ts";
+import { checkSeconds } from "./checks.ts";
 
 /** Something the pump can run: a park to resume, a start, a timer. */
 export interface Runnable {
@@ -81,18 +82,6 @@ function captureResolvers(
 ): void {
   parking.resolve = resolve;
   parking.reject = reject;
-}
-
-function checkSeconds(what: string, seconds: unknown): number {
-  if (typeof seconds !== "number") {
-    throw new TypeError(
-      `Cannot ${what}: seconds must be a number, received ${typeof seconds}`,
-    );
-  }
-  if (Number.isNaN(seconds)) {
-    throw new RangeError(`Cannot ${what}: seconds must not be NaN, received NaN`);
-  }
-  return seconds < 0 ? 0 : seconds;
 }
 
 /**
@@ -649,5 +638,3 @@ const hub = new Hub();
 export function getHub(): Hub {
   return hub;
 }
-
-export { checkSeconds };

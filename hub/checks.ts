@@ -1,0 +1,52 @@
+/**
+ * Argument checks shared by every module: clear `TypeError`/`RangeError`s
+ * in the package's style, "Cannot <action>: <name> must be …, received …".
+ *
+ * @module
+ */
+
+/** A short name for the type of `value` in an error message. */
+export function typeName(value: unknown): string {
+  return value === null ? "null" : typeof value;
+}
+
+/**
+ * Seconds for a delay or timeout: a number, not NaN; negative means 0.
+ * Throws `TypeError` for a non-number and `RangeError` for NaN.
+ */
+export function checkSeconds(action: string, seconds: unknown): number {
+  if (typeof seconds !== "number") {
+    throw new TypeError(
+      `Cannot ${action}: seconds must be a number, received ${typeName(seconds)}`,
+    );
+  }
+  if (Number.isNaN(seconds)) {
+    throw new RangeError(`Cannot ${action}: seconds must not be NaN, received NaN`);
+  }
+  return seconds < 0 ? 0 : seconds;
+}
+
+/**
+ * A size or count: a non-negative integer. Throws `TypeError` for a
+ * non-number and `RangeError` for a negative, fractional or NaN one.
+ */
+export function checkCount(action: string, name: string, value: unknown): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${action}: ${name} must be a number, received ${typeName(value)}`);
+  }
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(
+      `Cannot ${action}: ${name} must be a non-negative integer, received ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Throws a `TypeError` unless `fn` is a function. */
+export function checkFunction(action: string, fn: unknown, name = "fn"): void {
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `Cannot ${action}: ${name} must be a function, received ${typeName(fn)}`,
+    );
+  }
+}
