@@ -1,0 +1,130 @@
+/**
+ * connect and listen: eventlet's convenience functions for making sockets.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import { type Park, PARKED } from "../hub/park.ts";
+import { type Address, parseAddress } from "./addr.ts";
+import { checkCount, typeName } from "../hub/checks.ts";
+import { GreenSocket } from "./socket.ts";
+import { GreenListener } from "./listener.ts";
+
+const hub = getHub();
+
+/**
+ * Parks the current greenlet on a Deno promise that cannot be cancelled.
+ * If the wait is interrupted (kill, Timeout), `discard` gets the value that
+ * arrives later (to close a connection nobody will use).
+ */
+export function parkOn<T, R>(
+  what: string,
+  promise: () => Promise<T>,
+  wrap: (value: T) => R,
+  discard: (value: T) => void,
+): Promise<R> {
+  const g = currentGreenlet();
+  if (g.hasPendingError) return hub.deliverPending(g);
+  const park: Park = hub.newPark(g, what);
+  let started: Promise<T>;
+  try {
+    started = promise();
+  } catch (error) {
+    started = Promise.reject(error);
+  }
+  started.then(
+    (value) => {
+      if (park.state === PARKED) hub.wake(park, wrap(value));
+      else discard(value);
+    },
+    (error) => hub.wakeWithError(park, error),
+  );
+  return hub.suspend(park);
+}
+
+function closeConn(conn: Deno.Conn): void {
+  conn.close();
+}
+
+/**
+ * Connects to `addr` — `[host, port]`, `{ hostname, port }`, or a Unix
+ * socket path — and resolves a blocking `GreenSocket`. A switch point: a
+ * `kill` or `Timeout` interrupts the wait (a connection made afterwards is
+ * closed). A refused connection rejects with `Deno.errors.ConnectionRefused`
+ * (eventlet's `ConnectionRefusedError`). A port outside 1–65535:
+ * `RangeError`; a hostname that is not a string: `TypeError` (thrown at
+ * once). Deviation: eventlet's `bind` (a local address for the client) is
+ * not offered, as Deno cannot bind a client socket; an empty host means
+ * `localhost`.
+ *
+ * @example
+ * ```ts
+ * import { connect, listen } from "@eventlet/eventlet/net";
+ * const server = listen(["127.0.0.1", 0]);
+ * const [, port] = server.addr as [string, number];
+ * const sock = await connect({ hostname: "127.0.0.1", port });
+ * console.log(sock.getpeername()); // ["127.0.0.1", port]
+ * sock.close();
+ * server.close();
+ * ```
+ */
+export function connect(addr: Address): Promise<GreenSocket> {
+  const parsed = parseAddress("connect", addr, true);
+  if (parsed.transport === "unix") {
+    const options = { transport: "unix" as const, path: parsed.path };
+    return parkOn("connect", () => Deno.connect(options), wrapConn, closeConn);
+  }
+  const { hostname, port } = parsed;
+  return parkOn("connect", () => Deno.connect({ hostname, port }), (conn) => {
+    const sock = new GreenSocket(conn);
+    sock.serverHostname = hostname;
+    return sock;
+  }, closeConn);
+}
+
+function wrapConn(conn: Deno.Conn): GreenSocket {
+  return new GreenSocket(conn);
+}
+
+/** Options of `listen`. */
+export interface ListenOptions {
+  /**
+   * The listen queue length (default 50, as eventlet). Validated (a
+   * negative, NaN or fractional value is a `RangeError`) but not applied:
+   * Deno's listen API uses its own backlog.
+   */
+  backlog?: number;
+}
+
+/**
+ * Listens on `addr` — `[host, port]`, `{ hostname, port }` or a Unix socket
+ * path — and returns a `GreenListener`. Port 0 picks a free port
+ * (`listener.addr` tells which); an empty host means all interfaces.
+ * SO_REUSEADDR is as Deno sets it. A port outside 0–65535: `RangeError`; a
+ * hostname that is not a string: `TypeError`. Deviations: SO_REUSEPORT
+ * (eventlet's `reuse_port`) needs Deno's unstable API and is not offered;
+ * `backlog` is checked but Deno applies its own.
+ *
+ * @example
+ * ```ts
+ * import { listen } from "@eventlet/eventlet/net";
+ * const server = listen(["127.0.0.1", 0], { backlog: 100 });
+ * console.log(server.addr); // ["127.0.0.1", <a free port>]
+ * server.close();
+ * ```
+ */
+export function listen(addr: Address, options: ListenOptions = {}): GreenListener {
+  const parsed = parseAddress("listen", addr, false);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot listen: options must be an object, received ${typeName(options)}`,
+    );
+  }
+  if (options.backlog !== undefined) checkCount("listen", "backlog", options.backlog);
+  const listener = parsed.transport === "unix"
+    ? Deno.listen({ transport: "unix", path: parsed.path })
+    : Deno.listen({ hostname: parsed.hostname, port: parsed.port });
+  return new GreenListener(listener);
+}

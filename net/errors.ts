@@ -1,0 +1,138 @@
+/**
+ * The errors of green sockets: SocketTimeout, BlockingIOError,
+ * ConnectionReset, and the helpers that make or translate them.
+ *
+ * Each class extends the matching `Deno.errors` class, so code that checks
+ * `instanceof Deno.errors.TimedOut` (or `WouldBlock`, `ConnectionReset`)
+ * recognises them too.
+ *
+ * @module
+ */
+
+/**
+ * Thrown by a socket operation that waited longer than the socket's
+ * `settimeout(seconds)`: eventlet's `socket.timeout` (Python's
+ * `TimeoutError('timed out')`). Its `isTimeout` is true, so the green
+ * `isTimeout(error)` recognises it. No byte is lost: a timed-out `recv`
+ * leaves its read pending and the next `recv` gets the bytes.
+ *
+ * @example
+ * ```ts
+ * import { connect, listen, SocketTimeout } from "@eventlet/eventlet/net";
+ * const server = listen(["127.0.0.1", 0]);
+ * const sock = await connect(server.addr as [string, number]);
+ * sock.settimeout(0.01);
+ * await sock.recv(10).catch((e) => console.log(e instanceof SocketTimeout)); // true
+ * sock.close();
+ * server.close();
+ * ```
+ */
+export class SocketTimeout extends Deno.errors.TimedOut {
+  /** Makes one; the message defaults to Python's "timed out". */
+  constructor(message = "timed out") {
+    super(message);
+    this.name = "SocketTimeout";
+  }
+
+  /** Always true: lets `isTimeout` recognise it. */
+  get isTimeout(): true {
+    return true;
+  }
+}
+
+/**
+ * Thrown by an operation on a non-blocking socket (`setblocking(false)` or
+ * `settimeout(0)`) that cannot complete at once: a `recv` with nothing
+ * buffered, a `send` while an earlier write is still in flight. Python's
+ * `BlockingIOError` (EAGAIN).
+ *
+ * @example
+ * ```ts
+ * import { BlockingIOError, connect, listen } from "@eventlet/eventlet/net";
+ * const server = listen(["127.0.0.1", 0]);
+ * const sock = await connect(server.addr as [string, number]);
+ * sock.setblocking(false);
+ * await sock.recv(10).catch((e) => console.log(e instanceof BlockingIOError)); // true
+ * sock.close();
+ * server.close();
+ * ```
+ */
+export class BlockingIOError extends Deno.errors.WouldBlock {
+  /** Makes one; the message defaults to Python's EAGAIN text. */
+  constructor(message = "Resource temporarily unavailable") {
+    super(message);
+    this.name = "BlockingIOError";
+  }
+}
+
+/**
+ * Thrown by `recv`/`send` when the peer reset the connection (ECONNRESET,
+ * or EPIPE on a write). Only the socket concerned sees it. Deviation:
+ * eventlet's `recv` returns `b''` on ECONNRESET; here the reset is reported,
+ * and `cause` holds Deno's original error.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionReset } from "@eventlet/eventlet/net";
+ * const e = new ConnectionReset("Cannot recv: connection reset by peer");
+ * console.log(e instanceof Deno.errors.ConnectionReset); // true
+ * ```
+ */
+export class ConnectionReset extends Deno.errors.ConnectionReset {
+  /** Makes one with `message`, and Deno's error as `cause` if given. */
+  constructor(message = "Connection reset by peer", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionReset";
+  }
+}
+
+/** The error of an operation on a closed socket or listener. */
+export function closedError(action: string, reason = "socket is closed"): Error {
+  return new Deno.errors.BadResource(`Cannot ${action}: ${reason}`);
+}
+
+/**
+ * Translates an error of Deno's read/write into this package's: a reset
+ * (or broken pipe) becomes `ConnectionReset`; anything else passes as is.
+ */
+export function translateIoError(action: string, error: unknown): unknown {
+  if (
+    error instanceof Deno.errors.ConnectionReset && !(error instanceof ConnectionReset) ||
+    error instanceof Deno.errors.BrokenPipe
+  ) {
+    return new ConnectionReset(`Cannot ${action}: connection reset by peer`, { cause: error });
+  }
+  return error;
+}
+
+/** Throws a TypeError unless `data` is a Uint8Array. */
+export function checkBytes(action: string, data: unknown): Uint8Array {
+  if (!(data instanceof Uint8Array)) {
+    const got = data === null
+      ? "null"
+      : typeof data === "object"
+      ? (data.constructor?.name ?? "object")
+      : typeof data;
+    throw new TypeError(`Cannot ${action}: data must be a Uint8Array, received ${got}`);
+  }
+  return data;
+}
+
+/**
+ * Validates a socket timeout: null (blocking), 0 (non-blocking) or seconds;
+ * `Infinity` means null. Negative or NaN: RangeError; not a number: TypeError.
+ */
+export function checkTimeout(action: string, seconds: unknown): number | null {
+  if (seconds === null) return null;
+  if (typeof seconds !== "number") {
+    throw new TypeError(
+      `Cannot ${action}: seconds must be a number or null, received ${typeof seconds}`,
+    );
+  }
+  if (Number.isNaN(seconds) || seconds < 0) {
+    throw new RangeError(
+      `Cannot ${action}: seconds must be non-negative or null, received ${seconds}`,
+    );
+  }
+  return seconds === Infinity ? null : seconds;
+}

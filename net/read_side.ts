@@ -1,0 +1,192 @@
+/**
+ * The reading half of a GreenSocket: a socket-owned buffer fed by at most
+ * one outstanding Deno read.
+ *
+ * A Deno `conn.read(buf)` cannot be cancelled, so no `recv` ever issues one
+ * into its caller's memory. The socket keeps one read in flight into its own
+ * buffer; a `recv` parks until that read completes, and the bytes are handed
+ * over (copied out) at the moment it is woken. A `recv` interrupted by a
+ * `SocketTimeout`, a `kill` or a `Timeout` leaves the read pending: when it
+ * completes the bytes stay buffered and the next `recv` returns them. So no
+ * byte is ever lost or reordered.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import type { Greenlet } from "../hub/greenlet.ts";
+import { type Park, WaiterList } from "../hub/park.ts";
+import { BlockingIOError, closedError, SocketTimeout, translateIoError } from "./errors.ts";
+
+const hub = getHub();
+
+/** The empty result of a recv at EOF (zero-length, so sharing it is safe). */
+export const EMPTY: Uint8Array = new Uint8Array(0);
+/** Smallest and largest slab (and read) size. */
+const MIN_READ = 4096;
+const MAX_READ = 65536;
+/** A slab with less room than this is retired: the next read gets a new one. */
+const LOW_WATER = 1024;
+
+/** What a recv wants: `bufsize` bytes (recv) or a buffer to fill (recvInto). */
+export type Want = number | Uint8Array;
+
+function wantSize(want: Want): number {
+  return typeof want === "number" ? want : want.length;
+}
+
+function eofValue(want: Want): Uint8Array | number {
+  return typeof want === "number" ? EMPTY : 0;
+}
+
+/**
+ * The read machinery of one socket; `GreenSocket` validates arguments and
+ * passes the current greenlet and timeout.
+ */
+export class ReadSide {
+  #conn: Deno.Conn;
+  // Reads go into a slab, back to back; recv hands out views of it (no
+  // copy, no ArrayBuffer per recv, which is what costs most in V8). A view
+  // keeps its slab alive, as the chunks of Deno's own `conn.readable` do.
+  // [#start, #end) is received and not yet handed out; #pos is where the
+  // next read goes (== #end once the read completed).
+  #slab: Uint8Array = EMPTY;
+  #pos = 0;
+  #start = 0;
+  #end = 0;
+  #reading = false;
+  #eof = false;
+  #failed = false;
+  #error: unknown = undefined;
+  /** Closed or shut down: results of the read in flight are dropped. */
+  #dropped = false;
+  /** Why recv fails ("socket is closed"); empty while open. */
+  #closedReason = "";
+  #readers = new WaiterList();
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+
+  /** Bytes received and not yet returned by a recv. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** True while a Deno read is in flight. */
+  get reading(): boolean {
+    return this.#reading;
+  }
+
+  /**
+   * recv/recvInto: resolves a Uint8Array (want = bufsize) or a count (want =
+   * buffer). `timeout` null blocks, 0 is non-blocking, > 0 a deadline.
+   */
+  recv(g: Greenlet, want: Want, timeout: number | null, what: string): Promise<unknown> {
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.#closedReason !== "") return Promise.reject(closedError("recv", this.#closedReason));
+    if (this.#end > this.#start) return hub.completed(g, this.#take(want));
+    if (this.#failed) return Promise.reject(this.#error);
+    if (this.#eof) return hub.completed(g, eofValue(want));
+    if (timeout === 0) {
+      // Like a readable check on a non-blocking fd: start a read so that the
+      // bytes are buffered for a later recv, and fail now.
+      this.#startRead(wantSize(want));
+      return Promise.reject(new BlockingIOError());
+    }
+    const park = hub.newPark(g, what);
+    park.data = want;
+    this.#readers.push(park);
+    if (timeout !== null) hub.setDeadline(park, timeout, new SocketTimeout(), true);
+    this.#startRead(wantSize(want));
+    return hub.suspend(park);
+  }
+
+  /** Hands out up to what `want` asks from the buffer: the effect of a recv. */
+  #take(want: Want): Uint8Array | number {
+    const start = this.#start;
+    const avail = this.#end - start;
+    if (typeof want === "number") {
+      if (want === 0) return EMPTY; // recv(0) only waits for readability
+      const n = want < avail ? want : avail;
+      this.#start = start + n;
+      return this.#slab.subarray(start, start + n);
+    }
+    const n = want.length < avail ? want.length : avail;
+    if (n > 0) want.set(this.#slab.subarray(start, start + n));
+    this.#start = start + n;
+    return n;
+  }
+
+  #startRead(hint: number): void {
+    if (this.#reading || this.#eof || this.#failed || this.#dropped) return;
+    const size = hint < MIN_READ ? MIN_READ : hint > MAX_READ ? MAX_READ : hint;
+    const room = this.#slab.length - this.#pos;
+    // A new slab when this one is nearly full, or too small for what is asked.
+    if (room < LOW_WATER || (room < size && this.#slab.length < size)) {
+      this.#slab = new Uint8Array(size);
+      this.#pos = 0;
+    }
+    this.#start = this.#end = this.#pos;
+    this.#reading = true;
+    this.#conn.read(this.#slab.subarray(this.#pos)).then(this.#onRead, this.#onReadError);
+  }
+
+  #onRead = (n: number | null): void => {
+    this.#reading = false;
+    if (this.#dropped) return;
+    const readers = this.#readers;
+    if (n === null) {
+      this.#eof = true;
+      for (let park = readers.head; park !== null; park = readers.head) {
+        hub.wake(park, eofValue(park.data as Want));
+      }
+      return;
+    }
+    this.#end = this.#pos = this.#start + n;
+    // Hand the bytes over in FIFO order; every park in the list is PARKED
+    // (a kill or timeout takes its park out), so each wake succeeds.
+    let park: Park | null = readers.head;
+    while (park !== null && this.#end > this.#start) {
+      hub.wake(park, this.#take(park.data as Want));
+      park = readers.head;
+    }
+    if (park !== null) this.#startRead(wantSize(park.data as Want));
+  };
+
+  #onReadError = (error: unknown): void => {
+    this.#reading = false;
+    if (this.#dropped) return;
+    this.#failed = true;
+    this.#error = translateIoError("recv", error);
+    this.#wakeAllWithError(this.#error);
+  };
+
+  #wakeAllWithError(error: unknown): void {
+    const readers = this.#readers;
+    for (let park = readers.head; park !== null; park = readers.head) {
+      hub.wakeWithError(park, error);
+    }
+  }
+
+  /** After shutdown("read"): buffered bytes are dropped, every recv sees EOF. */
+  shutdown(): void {
+    if (this.#dropped) return;
+    this.#dropped = true;
+    this.#eof = true;
+    this.#start = this.#end = 0;
+    const readers = this.#readers;
+    for (let park = readers.head; park !== null; park = readers.head) {
+      hub.wake(park, eofValue(park.data as Want));
+    }
+  }
+
+  /** The socket was closed: parked and later recvs reject with BadResource. */
+  close(reason = "socket is closed"): void {
+    if (this.#closedReason !== "") return;
+    this.#dropped = true;
+    this.#closedReason = reason;
+    this.#start = this.#end = 0;
+    this.#wakeAllWithError(closedError("recv", reason));
+  }
+}

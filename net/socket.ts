@@ -1,0 +1,447 @@
+/**
+ * GreenSocket: a connected TCP, TLS or Unix socket whose I/O operations are
+ * green switch points.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { Greenlet } from "../hub/greenlet.ts";
+import { currentGreenlet } from "../hub/current.ts";
+import { fromDenoAddr, type SockAddr } from "./addr.ts";
+import { checkBytes, checkTimeout, closedError } from "./errors.ts";
+import { checkCount, typeName } from "../hub/checks.ts";
+import { ReadSide } from "./read_side.ts";
+import { WriteSide } from "./write_side.ts";
+import { GreenFile } from "./file.ts";
+import { readableFrom, writableTo } from "./streams.ts";
+
+const hub = getHub();
+
+/** How `shutdown` closes the connection: one half or both. */
+export type ShutdownHow = "read" | "write" | "both";
+
+/**
+ * A connected socket (TCP, TLS or Unix) over a `Deno.Conn`; made by
+ * `connect`, `GreenListener.accept` and `wrapSsl`, or by wrapping a
+ * `Deno.Conn` yourself.
+ *
+ * - Every I/O method is a switch point: other greenthreads run while it
+ *   waits, and a `kill` or `Timeout` lands there.
+ * - No byte is lost: a `recv` interrupted by its `SocketTimeout`, a `kill`
+ *   or a `Timeout` leaves the socket's single read in flight, and the next
+ *   `recv` returns its bytes. Several greenthreads in `recv` are served in
+ *   FIFO order.
+ * - Writes are done one after another in call order; a `sendall` is never
+ *   interleaved with another greenthread's. An interrupted `send`/`sendall`
+ *   lets the write already in flight finish (a prefix of the data is sent,
+ *   how much is not reported, as with Python's `sendall`) and sends nothing
+ *   more of it.
+ * - Timeouts (`settimeout`) apply to each wait: `null` blocks, `0` is
+ *   non-blocking (`BlockingIOError`), `x > 0` throws `SocketTimeout` after
+ *   x seconds; for `sendall` to each underlying write, as in eventlet.
+ * - `close()` rejects every operation waiting on it with a `BadResource`
+ *   error, and every later one too. A peer reset gives `ConnectionReset`.
+ * - Deviation: eventlet's `recv` returns `b''` on ECONNRESET; this one
+ *   throws `ConnectionReset`, and then again on every later `recv`.
+ *
+ * @example
+ * ```ts
+ * import { connect, listen } from "@eventlet/eventlet/net";
+ * const server = listen(["127.0.0.1", 0]);
+ * const client = await connect(server.addr as [string, number]);
+ * const [conn] = await server.accept();
+ * await client.sendall(new TextEncoder().encode("ping"));
+ * console.log(new TextDecoder().decode(await conn.recv(1024))); // "ping"
+ * client.close();
+ * conn.close();
+ * server.close();
+ * ```
+ */
+export class GreenSocket {
+  #conn: Deno.Conn;
+  #reader: ReadSide;
+  #writer: WriteSide;
+  #timeout: number | null = null;
+  #closed = false;
+  #streamGreenlet: Greenlet | null = null;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+  /**
+   * The host name `connect` was given: `wrapSsl`'s default for verification.
+   * @ignore
+   */
+  serverHostname: string | undefined = undefined;
+
+  /**
+   * Wraps a connected `Deno.Conn` (TCP, TLS or Unix). The socket starts in
+   * blocking mode (`gettimeout()` is null).
+   *
+   * @example
+   * ```ts
+   * import { GreenSocket } from "@eventlet/eventlet/net";
+   * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+   * const sock = new GreenSocket(conn);
+   * sock.close();
+   * listener.close();
+   * ```
+   */
+  constructor(conn: Deno.Conn) {
+    if (
+      typeof conn !== "object" || conn === null || typeof conn.read !== "function" ||
+      typeof conn.write !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot create GreenSocket: conn must be a Deno.Conn, received ${typeName(conn)}`,
+      );
+    }
+    this.#conn = conn;
+    this.#reader = new ReadSide(conn);
+    this.#writer = new WriteSide(conn);
+  }
+
+  /**
+   * Receives up to `bufsize` bytes: what is buffered, else waits for the
+   * next data. Resolves an empty array at EOF (and `recv(0)` waits for data
+   * and resolves empty, as eventlet's). `bufsize` negative, NaN or
+   * fractional: `RangeError` (thrown at once). A switch point; rejects with
+   * `SocketTimeout`, `BlockingIOError` or `ConnectionReset`.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function echoOnce(sock: GreenSocket): Promise<void> {
+   *   const data = await sock.recv(4096);
+   *   if (data.length > 0) await sock.sendall(data);
+   * }
+   * ```
+   */
+  recv(bufsize: number): Promise<Uint8Array> {
+    checkCount("recv", "bufsize", bufsize);
+    return this.#reader.recv(
+      currentGreenlet(),
+      bufsize,
+      this.#timeout,
+      "GreenSocket.recv",
+    ) as Promise<
+      Uint8Array
+    >;
+  }
+
+  /**
+   * As `recv`, but copies into `buffer` and resolves the count (0 at EOF).
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function readSome(sock: GreenSocket): Promise<Uint8Array> {
+   *   const buf = new Uint8Array(1024);
+   *   const n = await sock.recvInto(buf);
+   *   return buf.subarray(0, n);
+   * }
+   * ```
+   */
+  recvInto(buffer: Uint8Array): Promise<number> {
+    checkBytes("recvInto", buffer);
+    return this.#reader.recv(
+      currentGreenlet(),
+      buffer,
+      this.#timeout,
+      "GreenSocket.recvInto",
+    ) as Promise<
+      number
+    >;
+  }
+
+  /**
+   * Sends some of `data` with one write; resolves how many bytes were
+   * written (possibly fewer than `data.length`). A switch point.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function sendSome(sock: GreenSocket, data: Uint8Array): Promise<Uint8Array> {
+   *   const n = await sock.send(data);
+   *   return data.subarray(n); // what is left to send
+   * }
+   * ```
+   */
+  send(data: Uint8Array): Promise<number> {
+    checkBytes("send", data);
+    return this.#writer.write(
+      currentGreenlet(),
+      data,
+      false,
+      this.#timeout,
+      "GreenSocket.send",
+    ) as Promise<
+      number
+    >;
+  }
+
+  /**
+   * Sends all of `data`, looping over partial writes. The socket timeout
+   * applies to each underlying write, as eventlet's. A switch point.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function greet(sock: GreenSocket): Promise<void> {
+   *   await sock.sendall(new TextEncoder().encode("hello\n"));
+   * }
+   * ```
+   */
+  sendall(data: Uint8Array): Promise<void> {
+    checkBytes("sendall", data);
+    return this.#writer.write(
+      currentGreenlet(),
+      data,
+      true,
+      this.#timeout,
+      "GreenSocket.sendall",
+    ) as Promise<
+      void
+    >;
+  }
+
+  /**
+   * Sets the timeout of every later operation: `null` blocks (the default),
+   * `0` makes the socket non-blocking, `x > 0` throws `SocketTimeout` after
+   * x seconds. Negative or NaN: `RangeError`; not a number: `TypeError`.
+   * Deviation: in non-blocking mode a write still waits for the write Deno
+   * does (it cannot be tried without being committed); only a write behind
+   * another one in flight throws `BlockingIOError`.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * function patient(sock: GreenSocket): void {
+   *   sock.settimeout(2.5);
+   *   console.log(sock.gettimeout()); // 2.5
+   * }
+   * ```
+   */
+  settimeout(seconds: number | null): void {
+    this.#timeout = checkTimeout("settimeout", seconds);
+  }
+
+  /**
+   * The timeout set by `settimeout`: `null` (blocking), `0` or seconds.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * const isBlocking = (sock: GreenSocket) => sock.gettimeout() === null;
+   * ```
+   */
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * `setblocking(true)` is `settimeout(null)`, `setblocking(false)` is
+   * `settimeout(0)`.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * function poll(sock: GreenSocket): void {
+   *   sock.setblocking(false); // recv with nothing buffered throws BlockingIOError
+   * }
+   * ```
+   */
+  setblocking(flag: boolean): void {
+    this.#timeout = flag ? null : 0;
+  }
+
+  /**
+   * Closes the connection. Operations waiting on the socket and later ones
+   * reject with a `BadResource` error; closing twice is harmless. A write
+   * still in flight may be cut short. Files made by `makefile()` stop
+   * working too (deviation: Python keeps the connection open until they
+   * are closed; JavaScript has no reference counting to close a forgotten
+   * file, so that would leak the connection).
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * function done(sock: GreenSocket): void {
+   *   sock.close();
+   *   console.log(sock.closed); // true
+   * }
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reader.close();
+    this.#writer.close();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by Deno (e.g. through a web stream): nothing to do.
+    }
+  }
+
+  /** True once `close()` was called (or the socket was upgraded by `wrapSsl`). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as `close()`: `using sock = await connect(addr)` closes it at block end. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Shuts down one half of the connection, or both (the default). "write"
+   * sends EOF to the peer after the writes already asked for; later sends
+   * throw `BrokenPipe`. "read": later `recv`s resolve empty (buffered bytes
+   * are dropped; Deno has no SHUT_RD, so the peer is not told). A switch
+   * point.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function finish(sock: GreenSocket): Promise<Uint8Array> {
+   *   await sock.shutdown("write"); // the peer sees EOF
+   *   return await sock.recv(4096); // its answer can still come in
+   * }
+   * ```
+   */
+  shutdown(how: ShutdownHow = "both"): Promise<void> {
+    if (how !== "read" && how !== "write" && how !== "both") {
+      throw new TypeError(
+        `Cannot shutdown: how must be "read", "write" or "both", received ${String(how)}`,
+      );
+    }
+    const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.#closed) return Promise.reject(closedError("shutdown"));
+    if (how !== "write") this.#reader.shutdown();
+    if (how === "read") return hub.completed(g, undefined);
+    return this.#writer.shutdown(g, this.#timeout);
+  }
+
+  /**
+   * The peer's address: `[host, port]`, or the path for a Unix socket.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * const who = (sock: GreenSocket) => sock.getpeername(); // e.g. ["127.0.0.1", 51234]
+   * ```
+   */
+  getpeername(): SockAddr {
+    if (this.#closed) throw closedError("getpeername");
+    return fromDenoAddr(this.#conn.remoteAddr);
+  }
+
+  /**
+   * This end's address: `[host, port]`, or the path for a Unix socket ("" if
+   * unnamed).
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * const me = (sock: GreenSocket) => sock.getsockname();
+   * ```
+   */
+  getsockname(): SockAddr {
+    if (this.#closed) throw closedError("getsockname");
+    return fromDenoAddr(this.#conn.localAddr);
+  }
+
+  /**
+   * A buffered file over the socket: `read(n?)`, `readline()`, `write`,
+   * `flush`, `close`. Bytes it has read ahead are no longer available to
+   * `recv`, as with Python's `makefile`.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function firstLine(sock: GreenSocket): Promise<string> {
+   *   const file = sock.makefile();
+   *   return new TextDecoder().decode(await file.readline());
+   * }
+   * ```
+   */
+  makefile(): GreenFile {
+    return new GreenFile(this);
+  }
+
+  /**
+   * The received bytes as a web stream (for `pipeTo` and Deno APIs). It
+   * reads through the same buffer as `recv`, is not interrupted by kills or
+   * Timeouts (it is not a switch point), ends at EOF, and `cancel()` shuts
+   * the read half down. Slower than `recv`: keep it off hot paths.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function readAll(sock: GreenSocket): Promise<Uint8Array> {
+   *   return await new Response(sock.readable).bytes();
+   * }
+   * ```
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    if (this.#readable === null) {
+      const g = this.#ownGreenlet();
+      const reader = this.#reader;
+      this.#readable = readableFrom(
+        (n) => reader.recv(g, n, null, "GreenSocket.readable") as Promise<Uint8Array>,
+        () => reader.shutdown(),
+      );
+    }
+    return this.#readable;
+  }
+
+  /**
+   * A web stream writing to the socket in order with `send`/`sendall`;
+   * closing it shuts the write half down, aborting it closes the socket.
+   *
+   * @example
+   * ```ts
+   * import type { GreenSocket } from "@eventlet/eventlet/net";
+   * async function upload(sock: GreenSocket, body: ReadableStream<Uint8Array>): Promise<void> {
+   *   await body.pipeTo(sock.writable); // then the peer sees EOF
+   * }
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    if (this.#writable === null) {
+      const g = this.#ownGreenlet();
+      const writer = this.#writer;
+      this.#writable = writableTo(
+        (data) => writer.write(g, data, true, null, "GreenSocket.writable") as Promise<void>,
+        () => writer.shutdown(g, null),
+        () => this.close(),
+      );
+    }
+    return this.#writable;
+  }
+
+  /** Web-stream waits park as a private greenlet that nothing kills. */
+  #ownGreenlet(): Greenlet {
+    return this.#streamGreenlet ??= new Greenlet();
+  }
+
+  /**
+   * Hands the `Deno.Conn` over (to `wrapSsl`) and marks this socket closed.
+   * Throws if a read or write is in flight or unread bytes are buffered.
+   * @ignore
+   */
+  detach(action: string, reason: string): Deno.Conn {
+    if (this.#closed) throw closedError(action);
+    if (this.#reader.reading || this.#reader.buffered > 0 || this.#writer.busy) {
+      throw new Error(
+        `Cannot ${action}: the socket has a read or write in progress or unread data, received a socket in use`,
+      );
+    }
+    this.#closed = true;
+    this.#reader.close(reason);
+    this.#writer.close(reason);
+    return this.#conn;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * wrapSsl: TLS for green sockets, on `Deno.startTls` (client) and
+ * `Deno.listenTls` (server).
+ *
+ * @module
+ */
+
+import { GreenSocket } from "./socket.ts";
+import { GreenListener } from "./listener.ts";
+import { parkOn } from "./connect.ts";
+import { typeName } from "../hub/checks.ts";
+
+/** Options of a client-side `wrapSsl`. */
+export interface ClientTlsOptions {
+  /** Not server side (the default). */
+  serverSide?: false;
+  /**
+   * The name the server certificate must carry (and the SNI sent). Default:
+   * the host given to `connect`, else the peer's IP address.
+   */
+  hostname?: string;
+  /** PEM root certificates trusted in addition to the system's (a private CA). */
+  caCerts?: string[];
+  /** ALPN protocols to offer. */
+  alpnProtocols?: string[];
+}
+
+/** Options of a server-side `wrapSsl` (TLS listener). */
+export interface ServerTlsOptions {
+  /** Must be true: this wraps a listener. */
+  serverSide: true;
+  /** The certificate chain, PEM. */
+  cert: string;
+  /** The private key, PEM (PKCS#8, RSA or EC). */
+  key: string;
+  /** ALPN protocols to accept. */
+  alpnProtocols?: string[];
+}
+
+function checkStrings(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new TypeError(
+      `Cannot wrapSsl: ${name} must be an array of strings, received ${typeof value}`,
+    );
+  }
+}
+
+/**
+ * Client side: upgrades a connected `GreenSocket` to TLS with
+ * `Deno.startTls` and completes the handshake; resolves the TLS socket (the
+ * old one is then closed for use). The server certificate is verified
+ * (chain and host name) against the system roots plus `caCerts`; a bad one
+ * rejects with `Deno.errors.InvalidData` ("invalid peer certificate: …").
+ * The socket must be idle (no read or write in progress, nothing unread).
+ * A switch point. Deviation: eventlet's `wrap_ssl` is synchronous; here the
+ * handshake is awaited.
+ *
+ * @example
+ * ```ts
+ * import { connect, wrapSsl } from "@eventlet/eventlet/net";
+ * const caCert = Deno.readTextFileSync("./tests/fixtures/ca.pem");
+ * async function secure(port: number) {
+ *   return await wrapSsl(await connect(["localhost", port]), { caCerts: [caCert] });
+ * }
+ * ```
+ */
+export function wrapSsl(sock: GreenSocket, options?: ClientTlsOptions): Promise<GreenSocket>;
+/**
+ * Server side: turns a TCP `GreenListener` (from `listen`) into a TLS
+ * listener on the same address: the plain listener is closed and
+ * `Deno.listenTls` binds the address again (Deno cannot add TLS to an open
+ * listener). Its `accept()` hands out TLS sockets; each handshake happens on
+ * the socket's first read or write.
+ *
+ * @example
+ * ```ts
+ * import { listen, wrapSsl } from "@eventlet/eventlet/net";
+ * const server = wrapSsl(listen(["127.0.0.1", 0]), {
+ *   serverSide: true,
+ *   cert: Deno.readTextFileSync("./tests/fixtures/server.pem"),
+ *   key: Deno.readTextFileSync("./tests/fixtures/server.key"),
+ * });
+ * server.close();
+ * ```
+ */
+export function wrapSsl(listener: GreenListener, options: ServerTlsOptions): GreenListener;
+export function wrapSsl(
+  target: GreenSocket | GreenListener,
+  options: ClientTlsOptions | ServerTlsOptions = {},
+): Promise<GreenSocket> | GreenListener {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot wrapSsl: options must be an object, received ${typeName(options)}`,
+    );
+  }
+  checkStrings("alpnProtocols", options.alpnProtocols);
+  if (options.serverSide === true) {
+    if (!(target instanceof GreenListener)) {
+      throw new TypeError(
+        "Cannot wrapSsl: serverSide needs a GreenListener (from listen), received a " +
+          (target instanceof GreenSocket ? "GreenSocket" : typeof target),
+      );
+    }
+    return wrapServer(target, options);
+  }
+  if (!(target instanceof GreenSocket)) {
+    throw new TypeError(
+      "Cannot wrapSsl: the client side needs a GreenSocket (from connect), received " +
+        (target instanceof GreenListener
+          ? "a GreenListener (pass serverSide: true)"
+          : typeof target),
+    );
+  }
+  return wrapClient(target, options as ClientTlsOptions);
+}
+
+function wrapServer(listener: GreenListener, options: ServerTlsOptions): GreenListener {
+  for (const name of ["cert", "key"] as const) {
+    if (typeof options[name] !== "string" || options[name] === "") {
+      throw new TypeError(
+        `Cannot wrapSsl: ${name} must be a non-empty PEM string, received ${typeof options[name]}`,
+      );
+    }
+  }
+  const { hostname, port } = listener.detachForTls("wrapSsl");
+  const tls = Deno.listenTls({
+    hostname,
+    port,
+    cert: options.cert,
+    key: options.key,
+    alpnProtocols: options.alpnProtocols,
+  });
+  return new GreenListener(tls);
+}
+
+function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<GreenSocket> {
+  if (options.hostname !== undefined && typeof options.hostname !== "string") {
+    throw new TypeError(
+      `Cannot wrapSsl: hostname must be a string, received ${typeof options.hostname}`,
+    );
+  }
+  checkStrings("caCerts", options.caCerts);
+  const peer = sock.getpeername();
+  if (typeof peer === "string") {
+    throw new TypeError("Cannot wrapSsl: TLS needs a TCP socket, received a Unix socket");
+  }
+  const hostname = options.hostname ?? sock.serverHostname ?? peer[0];
+  const conn = sock.detach(
+    "wrapSsl",
+    "socket was upgraded to TLS; use the socket wrapSsl returned",
+  );
+  const tlsOptions = {
+    hostname,
+    caCerts: options.caCerts,
+    alpnProtocols: options.alpnProtocols,
+  };
+  return parkOn("wrapSsl", async () => {
+    let tls: Deno.TlsConn;
+    try {
+      tls = await Deno.startTls(conn as Deno.TcpConn, tlsOptions);
+    } catch (error) {
+      conn.close();
+      throw error;
+    }
+    try {
+      await tls.handshake();
+    } catch (error) {
+      tls.close();
+      throw error;
+    }
+    return tls;
+  }, (tls) => {
+    const secure = new GreenSocket(tls);
+    secure.serverHostname = hostname;
+    return secure;
+  }, (tls) => tls.close());
+}

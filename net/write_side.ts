@@ -1,0 +1,199 @@
+/**
+ * The writing half of a GreenSocket: writes go out one at a time, in the
+ * order they were asked for.
+ *
+ * A Deno `conn.write` cannot be cancelled either, and may write only part
+ * of its data. So each `send`/`sendall`/`shutdown("write")` is an operation
+ * in a FIFO line; the one at the front owns the single write in flight.
+ * `sendall` loops over partial writes itself (one park for the whole
+ * call, its deadline renewed for each underlying write, as eventlet's
+ * per-send timeout). An operation interrupted by a timeout, `kill` or
+ * `Timeout` while its write is in flight lets that write finish (those
+ * bytes are sent) and sends nothing more of its data; the next operation
+ * starts only after it. So bytes are never reordered or duplicated, and two
+ * greenthreads' `sendall`s never interleave.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import type { Greenlet } from "../hub/greenlet.ts";
+import { type Park, PARKED, WaiterList } from "../hub/park.ts";
+import { BlockingIOError, closedError, SocketTimeout, translateIoError } from "./errors.ts";
+
+const hub = getHub();
+
+/** One send/sendall/shutdown in the line. */
+interface WriteOp {
+  /** The bytes; null for a shutdown of the write half. */
+  data: Uint8Array | null;
+  /** How many bytes of `data` are written. */
+  off: number;
+  /** sendall (loop until all is written) rather than send (one write). */
+  all: boolean;
+  /** The socket timeout when the op was made (renewed per write). */
+  timeout: number | null;
+}
+
+/** The write machinery of one socket; `GreenSocket` validates arguments. */
+export class WriteSide {
+  #conn: Deno.Conn;
+  #active: Park | null = null;
+  #queue = new WaiterList();
+  #failed = false;
+  #error: unknown = undefined;
+  #shut = false;
+  #closedReason = "";
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+
+  /** True while a write (or the write-half shutdown) is in flight or queued. */
+  get busy(): boolean {
+    return this.#active !== null || this.#queue.length > 0;
+  }
+
+  /**
+   * send (`all` false: resolves the count written by one write) or sendall
+   * (`all` true: resolves once every byte is written).
+   */
+  write(
+    g: Greenlet,
+    data: Uint8Array,
+    all: boolean,
+    timeout: number | null,
+    what: string,
+  ): Promise<unknown> {
+    if (g.hasPendingError) return hub.deliverPending(g);
+    const refusal = this.#refusal("send");
+    if (refusal !== null) return Promise.reject(refusal);
+    if (data.length === 0) return hub.completed(g, all ? undefined : 0);
+    return this.#enqueue(g, { data, off: 0, all, timeout }, what);
+  }
+
+  /** shutdown("write"): after the writes already asked for, closes the write half. */
+  shutdown(g: Greenlet, timeout: number | null): Promise<void> {
+    if (g.hasPendingError) return hub.deliverPending(g);
+    if (this.#closedReason !== "") {
+      return Promise.reject(closedError("shutdown", this.#closedReason));
+    }
+    if (this.#shut) return hub.completed(g, undefined);
+    this.#shut = true;
+    const op = { data: null, off: 0, all: false, timeout };
+    return this.#enqueue(g, op, "GreenSocket.shutdown") as Promise<void>;
+  }
+
+  #refusal(action: string): unknown {
+    if (this.#closedReason !== "") return closedError(action, this.#closedReason);
+    if (this.#failed) return this.#error;
+    if (this.#shut) {
+      return new Deno.errors.BrokenPipe(`Cannot ${action}: socket is shut down for writing`);
+    }
+    return null;
+  }
+
+  #enqueue(g: Greenlet, op: WriteOp, what: string): Promise<unknown> {
+    const busy = this.#active !== null || this.#queue.length > 0;
+    if (busy && op.timeout === 0) return Promise.reject(new BlockingIOError());
+    const park = hub.newPark(g, what);
+    park.data = op;
+    if (op.timeout !== null && op.timeout > 0) {
+      hub.setDeadline(park, op.timeout, new SocketTimeout(), true);
+    }
+    if (busy) this.#queue.push(park);
+    else this.#begin(park);
+    return hub.suspend(park);
+  }
+
+  #begin(park: Park): void {
+    this.#active = park;
+    this.#issue(park.data as WriteOp);
+  }
+
+  #issue(op: WriteOp): void {
+    const data = op.data;
+    if (data === null) {
+      this.#conn.closeWrite().then(this.#onShut, this.#onShutError);
+    } else {
+      const chunk = op.off === 0 ? data : data.subarray(op.off);
+      this.#conn.write(chunk).then(this.#onWrite, this.#onWriteError);
+    }
+  }
+
+  #onWrite = (n: number): void => {
+    const park = this.#active!;
+    const op = park.data as WriteOp;
+    op.off += n;
+    if (this.#closedReason !== "") {
+      this.#active = null;
+      return;
+    }
+    if (park.state === PARKED) {
+      if (op.all && op.off < op.data!.length) {
+        if (op.timeout !== null && op.timeout > 0) {
+          // eventlet's timeout covers each underlying send, not the sendall.
+          park.timer?.cancel();
+          hub.setDeadline(park, op.timeout, new SocketTimeout(), true);
+        }
+        this.#issue(op);
+        return;
+      }
+      hub.wake(park, op.all ? undefined : n);
+    }
+    // Interrupted (or done): the rest of its data is not sent.
+    this.#next();
+  };
+
+  #onWriteError = (error: unknown): void => {
+    const park = this.#active!;
+    this.#active = null;
+    if (this.#closedReason !== "") return;
+    this.#failed = true;
+    this.#error = translateIoError("send", error);
+    hub.wakeWithError(park, this.#error);
+    const queue = this.#queue;
+    for (let p = queue.head; p !== null; p = queue.head) hub.wakeWithError(p, this.#error);
+  };
+
+  #onShut = (): void => {
+    const park = this.#active!;
+    hub.wake(park, undefined);
+    this.#next();
+  };
+
+  #onShutError = (error: unknown): void => {
+    const park = this.#active!;
+    if (this.#closedReason !== "") {
+      this.#active = null;
+      return;
+    }
+    // A peer that already went away: the write half is gone anyway.
+    if (
+      error instanceof Deno.errors.NotConnected || error instanceof Deno.errors.ConnectionReset ||
+      error instanceof Deno.errors.BrokenPipe
+    ) {
+      hub.wake(park, undefined);
+    } else hub.wakeWithError(park, error);
+    this.#next();
+  };
+
+  #next(): void {
+    this.#active = null;
+    const park = this.#queue.head;
+    if (park === null) return;
+    this.#queue.remove(park);
+    this.#begin(park);
+  }
+
+  /** The socket was closed: the waiting operations reject with BadResource. */
+  close(reason = "socket is closed"): void {
+    if (this.#closedReason !== "") return;
+    this.#closedReason = reason;
+    const error = closedError("send", reason);
+    const active = this.#active;
+    if (active !== null) hub.wakeWithError(active, error);
+    const queue = this.#queue;
+    for (let p = queue.head; p !== null; p = queue.head) hub.wakeWithError(p, error);
+  }
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { spawn } from "../mod.ts";
+import { connect, type GreenListener, listen, serve, wrapSsl } from "../net/mod.ts";
+import { dec, echo, enc, recvExactly, settle } from "./net_helpers.ts";
+
+const fixtures = new URL("./fixtures/", import.meta.url);
+const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
+const caCert = read("ca.pem");
+const cert = read("server.pem");
+const key = read("server.key");
+
+function tlsListener(pem = cert, pemKey = key): GreenListener {
+  return wrapSsl(listen(["127.0.0.1", 0]), { serverSide: true, cert: pem, key: pemKey });
+}
+
+Deno.test("wrapSsl() gives a TLS echo round trip trusted through the test CA", async () => {
+  const listener = tlsListener();
+  const [, port] = listener.addr as [string, number];
+  const served = spawn(serve, listener, echo);
+  const sock = await wrapSsl(await connect(["localhost", port]), { caCerts: [caCert] });
+  await sock.sendall(enc("secret hello"));
+  assert.equal(dec(await recvExactly(sock, 12)), "secret hello");
+  const big = new Uint8Array(1 << 20).fill(7);
+  const writer = spawn(() => sock.sendall(big));
+  const back = await recvExactly(sock, big.length);
+  await writer.wait();
+  assert.ok(back.every((v) => v === 7));
+  sock.close();
+  listener.close();
+  await served.wait();
+  await settle();
+});
+
+Deno.test("wrapSsl() verifies against the connect() host name by default", async () => {
+  const listener = tlsListener();
+  const [, port] = listener.addr as [string, number];
+  const served = spawn(serve, listener, echo);
+  // 127.0.0.1 is in the certificate's subjectAltName too.
+  const sock = await wrapSsl(await connect(["127.0.0.1", port]), { caCerts: [caCert] });
+  await sock.sendall(enc("ip"));
+  assert.equal(dec(await recvExactly(sock, 2)), "ip");
+  sock.close();
+  listener.close();
+  await served.wait();
+  await settle();
+});
+
+Deno.test("wrapSsl() rejects a certificate it does not trust", async () => {
+  const listener = tlsListener();
+  const [, port] = listener.addr as [string, number];
+  const failures: unknown[] = [];
+  const served = spawn(serve, listener, async (sock) => {
+    try {
+      await sock.recv(10);
+    } catch (e) {
+      failures.push(e);
+    }
+  });
+  // No caCerts: the private CA is unknown to the system roots.
+  await assert.rejects(
+    wrapSsl(await connect(["localhost", port])),
+    (e) => e instanceof Deno.errors.InvalidData && /UnknownIssuer/.test((e as Error).message),
+  );
+  // Trusted CA but the wrong name.
+  await assert.rejects(
+    wrapSsl(await connect(["localhost", port]), { caCerts: [caCert], hostname: "example.com" }),
+    (e) => e instanceof Deno.errors.InvalidData && /certificate/i.test((e as Error).message),
+  );
+  listener.close();
+  await served.wait();
+  await settle();
+  assert.equal(failures.length, 2); // each handler saw its handshake fail
+});
+
+Deno.test("wrapSsl() rejects a self-signed server certificate", async () => {
+  const listener = tlsListener(read("untrusted.pem"), read("untrusted.key"));
+  const [, port] = listener.addr as [string, number];
+  const served = spawn(serve, listener, async (sock) => {
+    await sock.recv(10).catch(() => {});
+  });
+  await assert.rejects(
+    wrapSsl(await connect(["localhost", port]), { caCerts: [caCert] }),
+    Deno.errors.InvalidData,
+  );
+  listener.close();
+  await served.wait();
+  await settle();
+});
+
+Deno.test("wrapSsl() rejects bad input and sockets in use", async () => {
+  const plain = listen(["127.0.0.1", 0]);
+  assert.throws(
+    () => wrapSsl(plain as never, {} as never),
+    { name: "TypeError", message: /serverSide: true/ },
+  );
+  assert.throws(
+    () => wrapSsl(plain, { serverSide: true, cert: "", key }),
+    TypeError,
+  );
+  const sock = await connect(plain.addr as [string, number]);
+  const [peer] = await plain.accept();
+  assert.throws(
+    () => wrapSsl(sock as never, { serverSide: true, cert, key } as never),
+    TypeError,
+  );
+  await peer.sendall(enc("early"));
+  await recvExactly(sock, 2); // the rest stays buffered, unread
+  assert.throws(() => wrapSsl(sock, { caCerts: [caCert] }), /unread data/);
+  sock.close();
+  peer.close();
+  plain.close();
+  await settle();
+});
