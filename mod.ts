@@ -21,3 +21,4 @@
 export * from "./green/mod.ts";
 export { getHub } from "./hub/mod.ts";
 export { connect, listen, serve, StopServe, wrapSsl } from "./net/mod.ts";
+export { importPatched, monkeyPatch } from "./patcher/mod.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { denoIo } from "./deno_io.ts";
 import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { type Park, PARKED } from "../hub/park.ts";
@@ -74,10 +75,10 @@ export function connect(addr: Address): Promise<GreenSocket> {
   const parsed = parseAddress("connect", addr, true);
   if (parsed.transport === "unix") {
     const options = { transport: "unix" as const, path: parsed.path };
-    return parkOn("connect", () => Deno.connect(options), wrapConn, closeConn);
+    return parkOn("connect", () => denoIo.connect(options), wrapConn, closeConn);
   }
   const { hostname, port } = parsed;
-  return parkOn("connect", () => Deno.connect({ hostname, port }), (conn) => {
+  return parkOn("connect", () => denoIo.connect({ hostname, port }), (conn) => {
     const sock = new GreenSocket(conn);
     sock.serverHostname = hostname;
     return sock;
@@ -124,7 +125,7 @@ export function listen(addr: Address, options: ListenOptions = {}): GreenListene
   }
   if (options.backlog !== undefined) checkCount("listen", "backlog", options.backlog);
   const listener = parsed.transport === "unix"
-    ? Deno.listen({ transport: "unix", path: parsed.path })
-    : Deno.listen({ hostname: parsed.hostname, port: parsed.port });
+    ? denoIo.listen({ transport: "unix", path: parsed.path })
+    : denoIo.listen({ hostname: parsed.hostname, port: parsed.port });
   return new GreenListener(listener);
 }

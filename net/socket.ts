@@ -428,6 +428,15 @@ export class GreenSocket {
   }
 
   /**
+   * The `Deno.Conn` underneath (for the patched `Deno.connect`'s
+   * addresses and options). Do not read or write it directly.
+   * @ignore
+   */
+  get rawConn(): Deno.Conn {
+    return this.#conn;
+  }
+
+  /**
    * Hands the `Deno.Conn` over (to `wrapSsl`) and marks this socket closed.
    * Throws if a read or write is in flight or unread bytes are buffered.
    * @ignore

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { denoIo } from "./deno_io.ts";
 import { GreenSocket } from "./socket.ts";
 import { GreenListener } from "./listener.ts";
 import { parkOn } from "./connect.ts";
@@ -124,7 +125,7 @@ function wrapServer(listener: GreenListener, options: ServerTlsOptions): GreenLi
     }
   }
   const { hostname, port } = listener.detachForTls("wrapSsl");
-  const tls = Deno.listenTls({
+  const tls = denoIo.listenTls({
     hostname,
     port,
     cert: options.cert,
@@ -158,7 +159,7 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
   return parkOn("wrapSsl", async () => {
     let tls: Deno.TlsConn;
     try {
-      tls = await Deno.startTls(conn as Deno.TcpConn, tlsOptions);
+      tls = await denoIo.startTls(conn as Deno.TcpConn, tlsOptions);
     } catch (error) {
       conn.close();
       throw error;

@@ -1,0 +1,33 @@
+/**
+ * The green `fetch`: the platform's fetch, waited for at a switch point and
+ * aborted by the calling greenthread's `signal`.
+ *
+ * @module
+ */
+
+import { currentGreenlet } from "../hub/current.ts";
+import { waitFor } from "../green/sleep.ts";
+
+/** The signal that aborts a request: the greenthread's, and the caller's own. */
+function combinedSignal(input: RequestInfo | URL, init: RequestInit | undefined): AbortSignal {
+  const signals = [currentGreenlet().signal];
+  if (init?.signal) signals.push(init.signal);
+  else if (input instanceof Request) signals.push(input.signal);
+  return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+}
+
+/**
+ * Makes a green version of `fetch`: the wait for the response is a switch
+ * point, and a `kill` or `Timeout` of the calling greenthread aborts the
+ * HTTP request itself (through the greenthread's `signal`, combined with
+ * the caller's own `signal` option). Reading the body afterwards is a plain
+ * foreign await; wrap it in `waitFor` to make it a switch point too.
+ */
+export function makeGreenFetch(original: typeof fetch): typeof fetch {
+  const green = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const signal = combinedSignal(input, init);
+    return waitFor(original(input, { ...init, signal }));
+  };
+  Object.defineProperty(green, "length", { value: original.length });
+  return green as typeof fetch;
+}
