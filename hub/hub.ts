@@ -375,6 +375,7 @@ export class Hub {
       if (park.timer !== null) park.timer.cancel();
       this.#parked--;
       greenlet.unpark(park);
+      if (park.onInterrupt !== null) park.onInterrupt(park);
       park.reject(error);
       delivered = true;
     }

@@ -82,6 +82,11 @@ export class Park {
   timer: Timer | null = null;
   /** Payload of the primitive that owns it (the item a putter offers, …). */
   data: unknown = undefined;
+  /**
+   * Called when a kill or Timeout interrupts the wait (not on a normal
+   * wake-up or a deadline): lets the owner abandon work done on its behalf.
+   */
+  onInterrupt: ((park: Park) => void) | null = null;
   /** The waiter list it stands in, and its neighbours there. */
   list: WaiterList | null = null;
   prev: Park | null = null;
