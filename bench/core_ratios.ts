@@ -13,22 +13,12 @@
  */
 
 import { sleep, spawn } from "../mod.ts";
+import { formatRate, median, time } from "./common.ts";
 
 const quick = Deno.args.includes("--quick");
 const N = quick ? 10_000 : 100_000;
 const SWITCHES = quick ? 100_000 : 2_000_000;
 const ROUNDS = quick ? 1 : 5;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
 
 // 1. spawn + wait
 async function spawnWait(): Promise<void> {
@@ -115,11 +105,12 @@ const rows: [string, number, number, string][] = [];
     ">= 4M/s",
   ]);
 }
-const fmt = (x: number) =>
-  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
+
 console.log(`workload | ours | raw Deno | ours/raw | target`);
 for (const [name, ours, raw, target] of rows) {
-  console.log(`${name} | ${fmt(ours)} | ${fmt(raw)} | ${(ours / raw).toFixed(3)} | ${target}`);
+  console.log(
+    `${name} | ${formatRate(ours)} | ${formatRate(raw)} | ${(ours / raw).toFixed(3)} | ${target}`,
+  );
 }
 const bytes = await parkedBytes();
 console.log(

@@ -19,23 +19,13 @@
 import { GreenPool } from "../green/greenpool.ts";
 import { Semaphore } from "../green/semaphore.ts";
 import { spawn } from "../green/spawn.ts";
+import { formatRate, median, time } from "./common.ts";
 
 const quick = Deno.args.includes("--quick");
 const ITEMS = quick ? 100_000 : 1_000_000;
 const ACQUISITIONS = quick ? 100_000 : 1_000_000;
 const ROUNDS = quick ? 1 : 5;
 const CHUNK = 1000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
 
 // 1. imap over trivial calls
 const inputs = Array.from({ length: ITEMS }, (_, i) => i);
@@ -139,9 +129,7 @@ await compare(
   rawMutexPingPong,
 );
 
-const fmt = (x: number) =>
-  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
 console.log(`workload | ours | raw Deno | ours/raw`);
 for (const [name, ours, raw] of rows) {
-  console.log(`${name} | ${fmt(ours)} | ${fmt(raw)} | ${(ours / raw).toFixed(3)}`);
+  console.log(`${name} | ${formatRate(ours)} | ${formatRate(raw)} | ${(ours / raw).toFixed(3)}`);
 }

@@ -19,16 +19,12 @@
 
 import { Queue } from "../green/queue.ts";
 import { spawn } from "../green/spawn.ts";
+import { median } from "./common.ts";
 
 const quick = Deno.args.includes("--quick");
 const N = quick ? 20_000 : 1_000_000;
 const ROUNDS = quick ? 3 : 7;
 const CAPACITY = 100;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** A minimal bounded channel from plain promises and resolvers. */
 class RawChannel<T> {

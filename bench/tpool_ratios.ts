@@ -22,6 +22,7 @@
 import { Worker } from "node:worker_threads";
 import { spawn } from "../mod.ts";
 import { execute, killall, setNumThreads } from "../tpool/mod.ts";
+import { median, time } from "./common.ts";
 
 const quick = Deno.args.includes("--quick");
 const N = quick ? 5_000 : 30_000;
@@ -42,17 +43,6 @@ parentPort.once("message", (port) => {
 interface Bare {
   worker: Worker;
   port: MessagePort;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
 }
 
 function bareWorker(): Bare {

@@ -14,19 +14,9 @@ import {
 } from "../debug/mod.ts";
 import { Event, sleep, spawn } from "../mod.ts";
 import { getHub } from "../hub/mod.ts";
+import { collectingErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
-
-async function withErrorsCollected(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
-  const errors: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (e) => errors.push(e);
-  try {
-    await fn(errors);
-  } finally {
-    hub.onError = saved;
-  }
-}
 
 function busyLoop(ms: number): void {
   const end = performance.now() + ms;
@@ -34,7 +24,7 @@ function busyLoop(ms: number): void {
 }
 
 Deno.test("hubBlockingDetection() reports a greenthread that busy-loops, by name", async () => {
-  await withErrorsCollected(async (errors) => {
+  await collectingErrors(async (errors) => {
     hubBlockingDetection(true, { resolution: 0.1 });
     try {
       const gt = spawn(async () => {
@@ -57,7 +47,7 @@ Deno.test("hubBlockingDetection() reports a greenthread that busy-loops, by name
 });
 
 Deno.test("hubBlockingDetection() reports nothing for a well-behaved program", async () => {
-  await withErrorsCollected(async (errors) => {
+  await collectingErrors(async (errors) => {
     hubBlockingDetection(true, { resolution: 0.25 });
     try {
       const workers = Array.from({ length: 10 }, () =>

@@ -7,20 +7,9 @@
 import assert from "node:assert/strict";
 import { Event, sleep, spawn, spawnAfter, spawnN, Timeout } from "../mod.ts";
 import { getHub, Timer } from "../hub/mod.ts";
+import { collectingErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
-
-/** Runs `fn` with `hub.onError` replaced by a collector; restores it after. */
-async function collectingErrors(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
-  const errors: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (error) => errors.push(error);
-  try {
-    await fn(errors);
-  } finally {
-    hub.onError = saved;
-  }
-}
 
 Deno.test("hub runs spawned greenthreads round-robin with main on sleep(0) (O1)", async () => {
   const log: string[] = [];

@@ -1,0 +1,19 @@
+/**
+ * Test helper shared by the test files: run code with `hub.onError`
+ * replaced by a collector, and put the handler back afterwards.
+ */
+
+import { getHub } from "../hub/mod.ts";
+
+/** Runs `fn(errors)` while every error reported to `hub.onError` lands in `errors`. */
+export async function collectingErrors(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
+  const hub = getHub();
+  const errors: unknown[] = [];
+  const saved = hub.onError;
+  hub.onError = (error) => errors.push(error);
+  try {
+    await fn(errors);
+  } finally {
+    hub.onError = saved;
+  }
+}
