@@ -102,7 +102,7 @@ export class Event<T = void> {
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#state === HAS_VALUE) return hub.completed(g, this.#value as T);
-    if (this.#state === HAS_ERROR) return Promise.reject(this.#value);
+    if (this.#state === HAS_ERROR) return hub.failed(g, this.#value);
     const park = hub.newPark(g, "Event.wait");
     this.#waiters.push(park);
     if (seconds !== Infinity) hub.setDeadline(park, seconds, undefined, false);

@@ -16,7 +16,7 @@
 import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { WaiterList } from "../hub/park.ts";
-import { GreenletExit, type GreenThread, isKill } from "./greenthread.ts";
+import { GreenletExit, type GreenThread } from "./greenthread.ts";
 import { waitFor } from "./sleep.ts";
 import { spawn } from "./spawn.ts";
 import { DONE, ResultLine } from "./result_line.ts";
@@ -56,7 +56,7 @@ function closeIterator(it: AnyIterator): void {
 /** Ends `gt` without waiting for it (callable from an exit hook). */
 function abandon(gt: GreenThread<unknown>): void {
   if (!gt.started) gt.kill(); // never runs; ends synchronously
-  else hub.throwInto(gt, new GreenletExit(), isKill);
+  else hub.throwInto(gt, new GreenletExit());
 }
 
 /**
@@ -130,7 +130,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     this.#closed = true;
     if (error === NO_ERROR) return hub.completed(g, DONE);
     this.#inputError = NO_ERROR;
-    return Promise.reject(error);
+    return hub.failed(g, error);
   }
 
   /**

@@ -13,7 +13,7 @@
 import { getHub } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
-import { currentGreenlet, runAs, setMainGreenletFactory } from "../hub/current.ts";
+import { currentGreenlet, runAs, setSpecialGreenletFactory } from "../hub/current.ts";
 
 const hub = getHub();
 
@@ -86,6 +86,9 @@ export class GreenThread<T = unknown> extends Greenlet {
   #links: [LinkCallback<any>, unknown[]][] | null = null;
   // deno-lint-ignore no-explicit-any
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
+  /** The links being run as it ends (a link may add more to this pass). */
+  // deno-lint-ignore no-explicit-any
+  #linking: [LinkCallback<any>, unknown[]][] | null = null;
   #observed = false;
   #name: string | undefined = undefined;
   /**
@@ -112,7 +115,8 @@ export class GreenThread<T = unknown> extends Greenlet {
 
   /** A name for listings and error reports; defaults to "GreenThread-<id>". */
   get name(): string {
-    return this.#name ?? (this.id === 0 ? "main" : `GreenThread-${this.id}`);
+    return this.#name ??
+      (this.id === 0 ? "main" : this.id === -1 ? "hub" : `GreenThread-${this.id}`);
   }
   set name(value: string) {
     this.#name = String(value);
@@ -167,10 +171,10 @@ export class GreenThread<T = unknown> extends Greenlet {
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#outcome === RETURNED) return hub.completed(g, this.#result as T);
-    if (this.#outcome === FAILED) return Promise.reject(this.#result);
-    if (this.id === 0) {
+    if (this.#outcome === FAILED) return hub.failed(g, this.#result);
+    if (this.id <= 0) {
       return Promise.reject(
-        new Error("Cannot wait for the main greenthread: it ends only with the program"),
+        new Error(`Cannot wait for the ${this.name} greenthread: it ends only with the program`),
       );
     }
     if (g === this) {
@@ -187,7 +191,8 @@ export class GreenThread<T = unknown> extends Greenlet {
    * Throws `error` (default: a new `GreenletExit`) into it and resolves once
    * it has ended. Not started yet: it never runs, its links run before
    * `kill` returns, and `wait()` rejects with `error`. Already dead: does
-   * nothing. Killing the current greenthread throws `error` right here.
+   * nothing. Killing the current greenthread throws `error` right here,
+   * synchronously (as eventlet raises in the killer).
    *
    * @example
    * ```ts
@@ -205,8 +210,14 @@ export class GreenThread<T = unknown> extends Greenlet {
       this.#finish(FAILED, error);
       return Promise.resolve();
     }
-    hub.throwInto(this, error, isKill);
     const g = currentGreenlet();
+    if (g === this) {
+      // Killing yourself: the error is thrown right here, synchronously.
+      this.interrupt(error);
+      this.interruptDelivered();
+      throw error;
+    }
+    hub.throwInto(this, error);
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.dead) return Promise.resolve();
     const park = hub.newPark(g, "GreenThread.kill");
@@ -229,7 +240,7 @@ export class GreenThread<T = unknown> extends Greenlet {
    */
   cancel(error?: unknown): Promise<void> {
     if (this.started || this.dead) return Promise.resolve();
-    return this.kill(error ?? new GreenletExit());
+    return this.kill(error);
   }
 
   /**
@@ -252,6 +263,10 @@ export class GreenThread<T = unknown> extends Greenlet {
       throw new TypeError(`Cannot link: fn must be a function, received ${typeof fn}`);
     }
     this.#observed = true;
+    if (this.#linking !== null) {
+      this.#linking.push([fn, args]); // linked by a link: runs in the same pass
+      return;
+    }
     if (this.dead) {
       fn(this, ...args);
       return;
@@ -324,7 +339,7 @@ export class GreenThread<T = unknown> extends Greenlet {
     const links = this.#links;
     if (links !== null) {
       this.#links = null;
-      // A link added by a link runs in the same pass.
+      this.#linking = links; // a link added by a link joins the end of this pass
       for (let i = 0; i < links.length; i++) {
         const [fn, args] = links[i];
         try {
@@ -334,6 +349,7 @@ export class GreenThread<T = unknown> extends Greenlet {
           break;
         }
       }
+      this.#linking = null;
     }
     if (outcome === FAILED && !this.#observed && !isKill(result)) {
       hub.reportError(result, this);
@@ -345,8 +361,10 @@ function startBody(gt: { body(): Promise<void> }): Promise<void> {
   return gt.body();
 }
 
-setMainGreenletFactory(() => {
-  const main = new GreenThread(null, null, 0);
-  main.started = true;
-  return main;
+// The thread's main greenthread (id 0) and the hub's own (id -1, where hub
+// timer callbacks run) are GreenThreads too, so getCurrent() is one.
+setSpecialGreenletFactory((id) => {
+  const special = new GreenThread(null, null, id);
+  special.started = true;
+  return special;
 });

@@ -110,7 +110,7 @@ export class QueueCore<T> {
   put(item: T, wait: number): Promise<void> {
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.closed) return Promise.reject(new QueueClosed("Cannot put: the queue is closed"));
+    if (this.closed) return hub.failed(g, new QueueClosed("Cannot put: the queue is closed"));
     if (this.getters.length > 0) return this.#handOver(g, item);
     const buf = this.buf;
     if (buf.length < this.maxsize) {
@@ -119,7 +119,7 @@ export class QueueCore<T> {
       this.unfinished++;
       return hub.completed(g, undefined);
     }
-    if (wait === NO_WAIT) return Promise.reject(new QueueFull());
+    if (wait === NO_WAIT) return hub.failed(g, new QueueFull());
     const park = hub.newPark(g, "Queue.put");
     park.data = item;
     this.putters.push(park);
@@ -174,8 +174,8 @@ export class QueueCore<T> {
       this.#releasePutter(putter);
       return done;
     }
-    if (this.closed) return Promise.reject(drained());
-    if (wait === NO_WAIT) return Promise.reject(new QueueEmpty());
+    if (this.closed) return hub.failed(g, drained());
+    if (wait === NO_WAIT) return hub.failed(g, new QueueEmpty());
     const park = hub.newPark(g, "Queue.get");
     this.getters.push(park);
     if (wait !== Infinity) {

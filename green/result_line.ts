@@ -85,7 +85,7 @@ export class ResultLine<T> {
       this.#gts.shift();
       const outcome = head.outcome()!;
       this.#onTake(outcome.ok);
-      if (!outcome.ok) return Promise.reject(outcome.error);
+      if (!outcome.ok) return hub.failed(g, outcome.error);
       return hub.completed(g, iter ? { value: outcome.value, done: false } : outcome.value);
     }
     const park = hub.newPark(g, what);

@@ -29,7 +29,7 @@ export function sleep(seconds: number = 0): Promise<void> {
   const delay = checkSeconds("sleep", seconds);
   const g = currentGreenlet();
   if (g.hasPendingError) return hub.deliverPending(g);
-  if (delay === 0) return hub.yieldNow(g, "sleep");
+  if (delay === 0) return hub.yieldNow(g, "sleep", undefined, true);
   const park = hub.newPark(g, "sleep");
   if (delay !== Infinity) hub.setDeadline(park, delay, undefined, false);
   return hub.suspend(park);

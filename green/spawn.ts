@@ -10,7 +10,7 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { checkFunction, checkSeconds } from "../hub/checks.ts";
+import { checkFunction, checkSeconds, typeName } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { GreenletExit, GreenThread } from "./greenthread.ts";
 
@@ -86,7 +86,8 @@ export function spawnAfter<A extends unknown[], T>(
   const gt = new GreenThread<Awaited<T>>(fn as never, args);
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
-  hub.callLater(delay, startNow, gt);
+  const timer = hub.callLater(delay, startNow, gt);
+  gt.addExitHook(() => timer.cancel()); // cancelled or killed before its start
   return gt;
 }
 
@@ -119,11 +120,12 @@ export function spawnAfterLocal<A extends unknown[], T>(
   const owner = currentGreenlet();
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
-  hub.callLater(delay, (child: GreenThread<Awaited<T>>) => {
+  const timer = hub.callLater(delay, (child: GreenThread<Awaited<T>>) => {
     if (owner.dead) {
       child.kill(new GreenletExit("Greenthread was cancelled: its spawner ended first"));
     } else child.run();
   }, gt);
+  gt.addExitHook(() => timer.cancel());
   return gt;
 }
 
@@ -141,9 +143,9 @@ export function spawnAfterLocal<A extends unknown[], T>(
  */
 export function kill(gt: GreenThread<unknown>, error?: unknown): Promise<void> {
   if (!(gt instanceof GreenThread)) {
-    throw new TypeError(`Cannot kill: gt must be a GreenThread, received ${typeof gt}`);
+    throw new TypeError(`Cannot kill: gt must be a GreenThread, received ${typeName(gt)}`);
   }
-  return error === undefined ? gt.kill() : gt.kill(error);
+  return gt.kill(error);
 }
 
 /**

@@ -12,7 +12,6 @@ import { checkSeconds } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import type { Timer } from "../hub/timer.ts";
-import { isKill } from "./greenthread.ts";
 
 const hub = getHub();
 
@@ -118,7 +117,7 @@ export class Timeout extends Error {
   cancel(): void {
     if (this.#timer !== null) this.#timer.cancel();
     this.#timer = null;
-    this.#owner?.withdrawPendingError(this.error ?? this);
+    this.#owner?.withdrawPendingError(this);
   }
 
   /** Cancels it: `using t = new Timeout(5)` scopes it to a block. */
@@ -130,7 +129,7 @@ export class Timeout extends Error {
   fire(): void {
     const owner = this.#owner;
     if (owner === null || owner.dead) return;
-    hub.throwInto(owner, this.error ?? this, isKill);
+    hub.throwInto(owner, this.error ?? this, this);
   }
 }
 

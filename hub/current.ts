@@ -14,33 +14,38 @@ import { Greenlet } from "./greenlet.ts";
 
 const storage = new AsyncLocalStorage<Greenlet>();
 let main: Greenlet | undefined;
-let makeMain: () => Greenlet = () => {
-  const g = new Greenlet(0);
+let hubOwn: Greenlet | undefined;
+let makeSpecial: (id: number) => Greenlet = (id) => {
+  const g = new Greenlet(id);
   g.started = true;
   return g;
 };
 
 /** The running greenlet, or the thread's main greenlet outside any. */
 export function currentGreenlet(): Greenlet {
-  return storage.getStore() ?? (main ??= makeMain());
+  return storage.getStore() ?? (main ??= makeSpecial(0));
 }
 
-/** The thread's main greenlet (the one top-level code runs in). */
+/** The thread's main greenlet (id 0: the one top-level code runs in). */
 export function mainGreenlet(): Greenlet {
-  return main ??= makeMain();
+  return main ??= makeSpecial(0);
 }
 
-/** Lets `green/` make the main greenlet a full GreenThread. */
-export function setMainGreenletFactory(factory: () => Greenlet): void {
-  makeMain = factory;
+/**
+ * The hub's own greenlet (id -1): hub timer callbacks run in it, so a
+ * switch point called there parks it, not the main greenthread (whose
+ * kills and Timeouts it would otherwise take).
+ */
+export function hubGreenlet(): Greenlet {
+  return hubOwn ??= makeSpecial(-1);
+}
+
+/** Lets `green/` make the main and hub greenlets full GreenThreads. */
+export function setSpecialGreenletFactory(factory: (id: number) => Greenlet): void {
+  makeSpecial = factory;
 }
 
 /** Calls `fn(arg)` with `greenlet` as the current greenlet. */
 export function runAs<A, R>(greenlet: Greenlet, fn: (arg: A) => R, arg: A): R {
   return storage.run(greenlet, fn, arg);
-}
-
-/** Calls `fn()` outside any greenthread (it runs as the main greenlet). */
-export function runOutside<R>(fn: () => R): R {
-  return storage.exit(fn);
 }

@@ -40,7 +40,9 @@ export class Greenlet {
    */
   parkSlot: Park | null = null;
   /**
-   * Further parks when it awaits several switch points at once (Promise.all).
+   * Further parks when it awaits several switch points at once. Promise.all
+   * over switch points works while they succeed; see the README on
+   * Promise.race.
    * @ignore
    */
   moreParks: Park[] | null = null;
@@ -50,10 +52,12 @@ export class Greenlet {
    */
   hasPendingError = false;
   /**
-   * That error.
+   * The first such error (the next to be delivered).
    * @ignore
    */
   pendingError: unknown = undefined;
+  /** Every undelivered error in arrival order, with what threw it. */
+  #pending: { error: unknown; source: unknown }[] | null = null;
   /**
    * Neighbours in the hub's list of live greenthreads (intrusive, so that
    * registering costs no allocation).
@@ -109,38 +113,51 @@ export class Greenlet {
   }
 
   /**
-   * Keeps `error` for its next switch point. A pending GreenletExit (a kill)
-   * is not replaced by a later error: a kill must not be lost.
+   * Keeps `error`, thrown in by `source` (a Timeout, or undefined for a
+   * kill), for its next switch point. Errors are delivered one per switch
+   * point in the order they arrived, so none is lost: a kill that comes
+   * after a Timeout surfaces at the switch point after the Timeout's.
    * @ignore
    */
-  setPendingError(error: unknown, isKill: (e: unknown) => boolean): void {
-    if (this.hasPendingError && isKill(this.pendingError)) return;
-    this.hasPendingError = true;
-    this.pendingError = error;
-  }
-
-  /**
-   * Withdraws the pending error if it is `error` (a cancelled Timeout).
-   * @ignore
-   */
-  withdrawPendingError(error: unknown): void {
-    if (this.hasPendingError && this.pendingError === error) {
-      this.hasPendingError = false;
-      this.pendingError = undefined;
-      this.interruptDelivered();
+  setPendingError(error: unknown, source?: unknown): void {
+    (this.#pending ??= []).push({ error, source });
+    if (!this.hasPendingError) {
+      this.hasPendingError = true;
+      this.pendingError = error;
     }
   }
 
   /**
-   * Takes the pending error for delivery.
+   * Withdraws the undelivered error thrown in by `source` (a cancelled
+   * Timeout); the others stay.
+   * @ignore
+   */
+  withdrawPendingError(source: unknown): void {
+    const pending = this.#pending;
+    if (pending === null) return;
+    const kept = pending.filter((p) => p.source !== source);
+    if (kept.length === pending.length) return;
+    this.#pending = kept.length > 0 ? kept : null;
+    this.#syncPending();
+    if (!this.hasPendingError) this.interruptDelivered();
+  }
+
+  /**
+   * Takes the next pending error for delivery.
    * @ignore
    */
   takePendingError(): unknown {
-    const error = this.pendingError;
-    this.hasPendingError = false;
-    this.pendingError = undefined;
+    const next = this.#pending!.shift()!;
+    if (this.#pending!.length === 0) this.#pending = null;
+    this.#syncPending();
     this.interruptDelivered();
-    return error;
+    return next.error;
+  }
+
+  #syncPending(): void {
+    const first = this.#pending === null ? undefined : this.#pending[0];
+    this.hasPendingError = first !== undefined;
+    this.pendingError = first?.error;
   }
 
   /**

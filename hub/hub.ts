@@ -9,17 +9,19 @@
  * - Resuming a parked greenthread settles its promise; its continuation runs
  *   as a promise job, so the jobs run in run-queue order.
  * - Pumps run as microtasks (fast), but after about 1 ms without a turn of
- *   Deno's event loop the next pump waits for one (`setImmediate`, ~1 µs), so
- *   greenthreads that never block cannot starve sockets and timers.
- * - Timers live in a heap; one Deno timer is armed for the earliest deadline,
- *   none when there are no timers, so an idle hub keeps nothing open.
+ *   Deno's event loop the next pump lets the loop take a few dozen turns
+ *   (`setImmediate` hops, ~30 µs; see LOOP_TURN_HOPS), so greenthreads that
+ *   never block cannot starve sockets and timers.
+ * - Timers live in a heap; one Deno timer is armed for the earliest live
+ *   deadline, none when no timer is waiting, so an idle hub keeps nothing
+ *   open.
  *
  * @module
  */
 
 import { Fifo } from "./fifo.ts";
 import type { Greenlet } from "./greenlet.ts";
-import { DONE, Park, PARKED, WAKING } from "./park.ts";
+import { DONE, Park, PARKED, WAKING, YIELDING } from "./park.ts";
 import { Timer } from "./timer.ts";
 import { TimerHeap } from "./timer_heap.ts";
 import { currentGreenlet } from "./current.ts";
@@ -94,7 +96,8 @@ function captureResolvers(
  *   timer callback goes to `onError` (default: its stack on stderr); it is
  *   never an unhandled rejection.
  * - The process stays alive exactly while a timer is pending or work is
- *   queued; an idle hub holds no Deno timer.
+ *   queued; an idle hub holds no Deno timer. (A greenthread parked with no
+ *   deadline, on an Event nobody will send, does not keep it alive.)
  *
  * @example
  * ```ts
@@ -125,6 +128,8 @@ export class Hub {
   #parked = 0;
   #heap = new TimerHeap();
   #liveTimers = 0;
+  /** Live timers waiting in the heap (zero-delay ones go to the run queue). */
+  #liveInHeap = 0;
   #cancelledInHeap = 0;
   #timerSeq = 0;
   #denoTimer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -202,7 +207,7 @@ export class Hub {
     const now = performance.now();
     this.#lastLoopTurn = now;
     this.#yieldPending = false;
-    if (this.#liveTimers > 0) this.#collectDueTimers(now);
+    if (this.#liveInHeap > 0) this.#collectDueTimers(now);
     this.#pump();
   };
 
@@ -308,15 +313,25 @@ export class Hub {
   }
 
   /**
-   * Parks `greenlet` already woken with `value`: it resumes when the run
-   * queue reaches it (`sleep(0)`, and operations that yield for the budget).
+   * Parks `greenlet` already queued to resume with `value` (or to reject
+   * with it when `rejects`): it resumes when the run queue reaches it.
+   * `sleep(0)` yields `interruptible`ly — a kill or Timeout meanwhile
+   * rejects it at once, as in eventlet; an operation whose effect already
+   * happened (a budget yield, a channel hand-off) is not interruptible.
    * @ignore
    */
-  yieldNow<T>(greenlet: Greenlet, what: string, value?: T): Promise<T> {
+  yieldNow<T>(
+    greenlet: Greenlet,
+    what: string,
+    value?: T,
+    interruptible = false,
+    rejects = false,
+  ): Promise<T> {
     if (this.blockWatch !== null && this.blockWatch[1] !== 0) this.checkBlocked(greenlet);
     const park = new Park(greenlet, what);
-    park.state = WAKING;
+    park.state = interruptible ? YIELDING : WAKING;
     park.value = value;
+    park.rejects = rejects;
     greenlet.addPark(park);
     this.schedule(park);
     return this.suspend(park);
@@ -331,6 +346,18 @@ export class Hub {
     if (this.blockWatch !== null && this.blockWatch[1] !== 0) this.checkBlocked(greenlet);
     if (this.budgetSpent()) return this.yieldNow(greenlet, "yield", value);
     return Promise.resolve(value);
+  }
+
+  /**
+   * The failure of an operation that failed at once (a non-blocking get of
+   * an empty queue, `wait()` of a failed greenthread): rejected now, or
+   * after one turn of the event loop if the budget is spent, so a loop of
+   * failing operations cannot starve Deno's timers either.
+   * @ignore
+   */
+  failed<T>(greenlet: Greenlet, error: unknown): Promise<T> {
+    if (this.budgetSpent()) return this.yieldNow(greenlet, "yield", error as T, false, true);
+    return Promise.reject(error);
   }
 
   /**
@@ -355,32 +382,29 @@ export class Hub {
   }
 
   /**
-   * Throws `error` into `greenlet`: every park it waits in (not yet woken)
-   * rejects at once; if there is none, the error is kept for its next
-   * switch point. Its signal aborts either way.
+   * Throws `error` (from `source`: a Timeout, or undefined for a kill) into
+   * `greenlet`: every park it waits in that is not yet woken rejects at
+   * once; if there is none, the error is kept for its next switch point.
+   * Its signal aborts either way.
    * @ignore
    */
-  throwInto(
-    greenlet: Greenlet,
-    error: unknown,
-    isKill: (e: unknown) => boolean = () => false,
-  ): void {
+  throwInto(greenlet: Greenlet, error: unknown, source?: unknown): void {
     if (greenlet.dead) return;
     greenlet.interrupt(error);
     let delivered = false;
     for (const park of greenlet.parks()) {
-      if (park.state !== PARKED) continue;
-      park.state = DONE;
+      if (park.state !== PARKED && park.state !== YIELDING) continue;
+      if (park.state === PARKED) this.#parked--;
+      park.state = DONE; // a YIELDING park's run-queue entry now does nothing
       park.list?.remove(park);
       if (park.timer !== null) park.timer.cancel();
-      this.#parked--;
       greenlet.unpark(park);
       if (park.onInterrupt !== null) park.onInterrupt(park);
       park.reject(error);
       delivered = true;
     }
     if (delivered) greenlet.interruptDelivered();
-    else greenlet.setPendingError(error, isKill);
+    else greenlet.setPendingError(error, source);
   }
 
   // ------------------------------------------------------------------- timers
@@ -463,6 +487,7 @@ export class Hub {
     const deadline = performance.now() + seconds * 1000;
     const timer = new Timer(this, seconds, deadline, seq, callback, args, arg, owner);
     timer.inHeap = true;
+    this.#liveInHeap++;
     this.#heap.push(timer);
     if (deadline < this.#denoTimerDeadline) this.#armDenoTimer();
     return timer;
@@ -472,7 +497,7 @@ export class Hub {
   timerCancelled(timer: Timer): void {
     this.#liveTimers--;
     if (!timer.inHeap) return;
-    if (this.#liveTimers === 0) {
+    if (--this.#liveInHeap === 0) {
       // Nothing left to wait for: drop the heap and let the process exit.
       this.#heap.clear();
       this.#cancelledInHeap = 0;
@@ -520,7 +545,9 @@ export class Hub {
     this.#denoTimer = undefined;
     this.#denoTimerDeadline = deadline;
     if (top === undefined) return;
-    const delay = Math.max(0, Math.ceil(deadline - performance.now()));
+    // Deno clamps delays above 2^31-1 ms (~24.8 days) to 1 ms: arm for at
+    // most that long; #collectDueTimers re-arms for the rest.
+    const delay = Math.min(0x7fffffff, Math.max(0, Math.ceil(deadline - performance.now())));
     this.#denoTimer = setTimeout(this.#onDenoTimer, delay);
   }
 
@@ -546,6 +573,7 @@ export class Hub {
       if (top.deadline > now) break;
       heap.pop();
       top.inHeap = false;
+      this.#liveInHeap--;
       this.schedule(top);
     }
     this.#armDenoTimer();

@@ -8,10 +8,11 @@
  * when a kill or timeout takes it out of the middle of the line).
  *
  * States: PARKED (waiting) → WAKING (its outcome is decided and it sits in
- * the run queue) → DONE (its promise is settled). A throw (kill, Timeout)
- * can only interrupt a PARKED park: once WAKING, the effect happened (an
- * item was handed over, a permit acquired) and the error waits for the
- * greenlet's next switch point instead.
+ * the run queue) → DONE (its promise is settled); `sleep(0)` starts at
+ * YIELDING (queued, nothing decided). A throw (kill, Timeout) interrupts a
+ * PARKED or YIELDING park: once WAKING, the effect happened (an item was
+ * handed over, a permit acquired) and the error waits for the greenlet's
+ * next switch point instead.
  *
  * @module
  */
@@ -25,6 +26,11 @@ export const PARKED = 0;
 export const WAKING = 1;
 /** Promise settled. */
 export const DONE = 2;
+/**
+ * Queued to resume from `sleep(0)`: nothing happened yet, so a throw may
+ * still interrupt it (then its run-queue entry does nothing).
+ */
+export const YIELDING = 3;
 
 /** A FIFO line of parks (waiters of an Event, a Queue, a Semaphore, …). */
 export class WaiterList {
@@ -104,6 +110,7 @@ export class Park {
    * in run-queue order, so greenlets resume in the order they were woken.
    */
   run(): void {
+    if (this.state === DONE) return; // interrupted while queued (sleep(0))
     this.state = DONE;
     if (this.timer !== null) this.timer.cancel();
     this.greenlet.unpark(this);

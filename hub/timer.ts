@@ -10,7 +10,7 @@
  */
 
 import type { Greenlet } from "./greenlet.ts";
-import { runOutside } from "./current.ts";
+import { hubGreenlet, runAs } from "./current.ts";
 
 /** What a timer needs from the hub that owns it. */
 export interface TimerHost {
@@ -144,11 +144,12 @@ export class Timer {
     if (this.#args === null) {
       (this.#callback as (arg: unknown) => void)(this.#arg);
     } else {
-      queueMicrotask(() => runOutside(() => this.#callUser()));
+      queueMicrotask(() => runAs(hubGreenlet(), callUser, this));
     }
   }
 
-  #callUser(): void {
+  /** @ignore */
+  callUser(): void {
     try {
       const result = (this.#callback as (...a: unknown[]) => unknown)(
         ...this.#args!,
@@ -160,4 +161,8 @@ export class Timer {
       this.#host.reportError(error);
     }
   }
+}
+
+function callUser(timer: Timer): void {
+  timer.callUser();
 }

@@ -7,7 +7,7 @@
 
 import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
-import { GreenletExit, type GreenThread, isKill } from "../green/greenthread.ts";
+import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
 import { spawn } from "../green/spawn.ts";
 import { GreenPool } from "../green/greenpool.ts";
 import type { SockAddr } from "./addr.ts";
@@ -94,7 +94,7 @@ class Server {
     this.stopping = true;
     this.failed = true;
     this.failure = error;
-    hub.throwInto(this.loop!, error, isKill);
+    hub.throwInto(this.loop!, error);
   }
 }
 

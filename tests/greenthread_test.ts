@@ -420,3 +420,49 @@ Deno.test("sleep() with a negative delay yields like sleep(0)", async () => {
   await sleep(-5);
   assert.deepEqual(log, ["other"]);
 });
+
+Deno.test("GreenThread.kill() of one yielding in sleep(0) lands there, with no extra step", async () => {
+  const log: string[] = [];
+  const gt = spawn(async () => {
+    try {
+      for (let i = 0;; i++) {
+        log.push(`tick ${i}`);
+        await sleep(0);
+      }
+    } finally {
+      log.push("finally");
+    }
+  });
+  await sleep(0); // gt ran tick 0 and is queued in sleep(0)
+  await gt.kill();
+  assert.deepEqual(log, ["tick 0", "finally"]);
+});
+
+Deno.test("GreenThread.kill() of itself in a sync function throws at once", async () => {
+  const gt = spawn(() => {
+    getCurrent().kill();
+    return "unreachable";
+  });
+  await assert.rejects(gt.wait(), GreenletExit);
+});
+
+Deno.test("GreenThread.link() added by a link runs after the other links, in the same pass", async () => {
+  const log: string[] = [];
+  const gt = spawn(() => 1);
+  gt.link((g) => {
+    log.push("l1");
+    g.link(() => log.push("l1-added"));
+  });
+  gt.link(() => log.push("l2"));
+  await gt.wait();
+  assert.deepEqual(log, ["l1", "l2", "l1-added"]);
+});
+
+Deno.test("spawnAfter() killed before it starts leaves no timer behind", async () => {
+  const before = hub.stats().timers;
+  const gt = spawnAfter(3, () => {});
+  const local = spawnAfterLocal(3, () => {});
+  await gt.kill();
+  await local.cancel();
+  assert.equal(hub.stats().timers, before);
+});

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Event, sleep, spawn, spawnAfter, spawnN, Timeout } from "../mod.ts";
+import { Event, getCurrent, sleep, spawn, spawnAfter, spawnN, Timeout } from "../mod.ts";
 import { getHub, Timer } from "../hub/mod.ts";
 import { collectingErrors } from "./hub_helpers.ts";
 
@@ -245,4 +245,45 @@ Deno.test("hub yields to the event loop when a producer and consumer never block
     true,
     "a Deno timer fired while the loop only awaited at-once operations",
   );
+});
+
+Deno.test("hub runs timer callbacks in its own greenthread, not in main", async () => {
+  let seen = "";
+  const sleeper = spawn(() => sleep(10));
+  hub.scheduleCallGlobal(0, async () => {
+    seen = (getCurrent() as { name: string }).name;
+    await sleeper.kill(); // a switch point here parks the hub greenthread
+  });
+  const t = new Timeout(0.02);
+  await assert.rejects(sleep(1), (e) => e === t, "main's Timeout still reaches main");
+  assert.equal(seen, "hub");
+  assert.equal(sleeper.dead, true);
+});
+
+Deno.test("hub: a loop of operations that fail at once does not starve Deno timers", async () => {
+  const evt = new Event();
+  evt.sendException(new Error("always"));
+  let fired = false;
+  const timer = setTimeout(() => fired = true, 5);
+  const start = performance.now();
+  while (!fired && performance.now() - start < 2000) await evt.wait().catch(() => {});
+  clearTimeout(timer);
+  assert.equal(fired, true);
+});
+
+Deno.test("hub disarms its Deno timer when the last heap timer is cancelled behind a zero-delay one", async () => {
+  // The sanitizer fails this test if a Deno timer is left armed.
+  const t = hub.scheduleCallGlobal(3, () => {});
+  hub.scheduleCallGlobal(0, () => {});
+  t.cancel();
+  await sleep(0);
+});
+
+Deno.test("hub arms delays longer than 24.8 days without Deno's 1 ms clamp", async () => {
+  const before = hub.stats().switches;
+  const gt = spawn(() => sleep(3e6)); // 34.7 days
+  await sleep(0.05);
+  // A clamped Deno timer would fire every ~1 ms and pump each time.
+  assert.ok(hub.stats().switches - before < 20, `${hub.stats().switches - before} switches`);
+  await gt.kill();
 });

@@ -195,3 +195,34 @@ Deno.test("Timeout inside a spawned greenthread does not touch other greenthread
   await assert.rejects(victim.wait(), Timeout);
   assert.equal(await bystander.wait(), "fine");
 });
+
+Deno.test("Timeout(0) lands in the sleep(0) it fires during", async () => {
+  const t = new Timeout(0);
+  await assert.rejects(sleep(0), (e) => e === t);
+});
+
+Deno.test("two Timeouts firing while not parked: neither is lost, first one first", async () => {
+  const outer = new Timeout(0.005);
+  const delivered: unknown[] = [];
+  {
+    using inner = new Timeout(0.01);
+    await new Promise((r) => setTimeout(r, 30)); // both fire here; not a switch point
+    try {
+      await sleep(0);
+    } catch (e) {
+      delivered.push(e === outer ? "outer" : e === inner ? "inner" : e);
+    }
+  } // inner is cancelled here: its undelivered error is withdrawn
+  assert.deepEqual(delivered, ["outer"]);
+  await sleep(0); // nothing left: outer was delivered, inner withdrawn with its block
+});
+
+Deno.test("Timeout.cancel() withdraws only its own error, even when errors are shared", async () => {
+  const shared = new Error("shared");
+  const fired = new Timeout(0, shared);
+  const other = new Timeout(10, shared);
+  await new Promise((r) => setTimeout(r, 10)); // `fired` fires; not a switch point
+  other.cancel();
+  await assert.rejects(sleep(0), (e) => e === shared);
+  fired.cancel();
+});
