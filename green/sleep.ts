@@ -50,11 +50,10 @@ export function sleep(seconds: number = 0): Promise<void> {
  */
 export function waitFor<T>(promise: PromiseLike<T> | T): Promise<T> {
   const g = currentGreenlet();
-  if (g.hasPendingError) return hub.deliverPending(g);
-  const park = hub.newPark(g, "waitFor");
-  Promise.resolve(promise).then(
-    (value) => hub.wake(park, value),
-    (error) => hub.wakeWithError(park, error),
-  );
-  return hub.suspend(park);
+  const foreign = Promise.resolve(promise);
+  if (g.hasPendingError) {
+    foreign.catch(() => {}); // nobody will await it: no unhandled rejection
+    return hub.deliverPending(g);
+  }
+  return hub.awaitForeign(g, "waitFor", () => foreign);
 }

@@ -268,6 +268,40 @@ export class Hub {
   }
 
   /**
+   * Parks `greenlet` on a foreign operation that cannot be cancelled (a
+   * Deno op, a worker reply): `start()` begins it, and the park resolves
+   * with `wrap(value)` or rejects with its error. A pending error is
+   * delivered first, before anything starts. If the wait is interrupted
+   * (kill, Timeout), the operation goes on and a value it brings later is
+   * handed to `discard` (to close a connection nobody will use).
+   * @ignore
+   */
+  awaitForeign<T, R = T>(
+    greenlet: Greenlet,
+    what: string,
+    start: () => PromiseLike<T>,
+    wrap?: (value: T) => R,
+    discard?: (value: T) => void,
+  ): Promise<R> {
+    if (greenlet.hasPendingError) return this.deliverPending(greenlet);
+    const park = this.newPark(greenlet, what);
+    let started: PromiseLike<T>;
+    try {
+      started = start();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then(
+      (value) => {
+        if (park.state === PARKED) this.wake(park, wrap === undefined ? value : wrap(value));
+        else if (discard !== undefined) discard(value);
+      },
+      (error) => this.wakeWithError(park, error),
+    );
+    return this.suspend(park);
+  }
+
+  /**
    * Gives `park` a deadline: after `seconds` it resumes with `value` (or
    * rejects with it when `rejects`), unless woken or interrupted first.
    * @ignore

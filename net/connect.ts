@@ -7,7 +7,6 @@
 import { denoIo } from "./deno_io.ts";
 import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
-import { type Park, PARKED } from "../hub/park.ts";
 import { type Address, parseAddress } from "./addr.ts";
 import { checkCount, typeName } from "../hub/checks.ts";
 import { GreenSocket } from "./socket.ts";
@@ -15,37 +14,8 @@ import { GreenListener } from "./listener.ts";
 
 const hub = getHub();
 
-/**
- * Parks the current greenlet on a Deno promise that cannot be cancelled.
- * If the wait is interrupted (kill, Timeout), `discard` gets the value that
- * arrives later (to close a connection nobody will use).
- */
-export function parkOn<T, R>(
-  what: string,
-  promise: () => Promise<T>,
-  wrap: (value: T) => R,
-  discard: (value: T) => void,
-): Promise<R> {
-  const g = currentGreenlet();
-  if (g.hasPendingError) return hub.deliverPending(g);
-  const park: Park = hub.newPark(g, what);
-  let started: Promise<T>;
-  try {
-    started = promise();
-  } catch (error) {
-    started = Promise.reject(error);
-  }
-  started.then(
-    (value) => {
-      if (park.state === PARKED) hub.wake(park, wrap(value));
-      else discard(value);
-    },
-    (error) => hub.wakeWithError(park, error),
-  );
-  return hub.suspend(park);
-}
-
-function closeConn(conn: Deno.Conn): void {
+/** Closes a connection that arrived after its wait was interrupted. */
+export function closeConn(conn: Deno.Conn): void {
   conn.close();
 }
 
@@ -75,14 +45,26 @@ export function connect(addr: Address): Promise<GreenSocket> {
   const parsed = parseAddress("connect", addr, true);
   if (parsed.transport === "unix") {
     const options = { transport: "unix" as const, path: parsed.path };
-    return parkOn("connect", () => denoIo.connect(options), wrapConn, closeConn);
+    return hub.awaitForeign(
+      currentGreenlet(),
+      "connect",
+      () => denoIo.connect(options),
+      wrapConn,
+      closeConn,
+    );
   }
   const { hostname, port } = parsed;
-  return parkOn("connect", () => denoIo.connect({ hostname, port }), (conn) => {
-    const sock = new GreenSocket(conn);
-    sock.serverHostname = hostname;
-    return sock;
-  }, closeConn);
+  return hub.awaitForeign(
+    currentGreenlet(),
+    "connect",
+    () => denoIo.connect({ hostname, port }),
+    (conn) => {
+      const sock = new GreenSocket(conn);
+      sock.serverHostname = hostname;
+      return sock;
+    },
+    closeConn,
+  );
 }
 
 function wrapConn(conn: Deno.Conn): GreenSocket {

@@ -8,8 +8,11 @@
 import { denoIo } from "./deno_io.ts";
 import { GreenSocket } from "./socket.ts";
 import { GreenListener } from "./listener.ts";
-import { parkOn } from "./connect.ts";
 import { typeName } from "../hub/checks.ts";
+import { getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
+
+const hub = getHub();
 
 /** Options of a client-side `wrapSsl`. */
 export interface ClientTlsOptions {
@@ -123,6 +126,14 @@ function wrapServer(listener: GreenListener, options: ServerTlsOptions): GreenLi
         `Cannot wrapSsl: ${name} must be a non-empty PEM string, received ${typeof options[name]}`,
       );
     }
+    // Checked before the plain listener is closed: a file path passed
+    // instead of the file's text must not cost the caller its listener.
+    if (!/-----BEGIN [A-Z0-9 ]+-----/.test(options[name])) {
+      throw new TypeError(
+        `Cannot wrapSsl: ${name} must be PEM text (the file's contents, not its path), ` +
+          `received ${JSON.stringify(options[name].slice(0, 40))}`,
+      );
+    }
   }
   const { hostname, port } = listener.detachForTls("wrapSsl");
   const tls = denoIo.listenTls({
@@ -147,6 +158,10 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
     throw new TypeError("Cannot wrapSsl: TLS needs a TCP socket, received a Unix socket");
   }
   const hostname = options.hostname ?? sock.serverHostname ?? peer[0];
+  const g = currentGreenlet();
+  // A pending kill or Timeout surfaces before the socket is handed over, so
+  // the plain connection is not left detached and unclosed.
+  if (g.hasPendingError) return hub.deliverPending(g);
   const conn = sock.detach(
     "wrapSsl",
     "socket was upgraded to TLS; use the socket wrapSsl returned",
@@ -156,7 +171,7 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
     caCerts: options.caCerts,
     alpnProtocols: options.alpnProtocols,
   };
-  return parkOn("wrapSsl", async () => {
+  return hub.awaitForeign(g, "wrapSsl", async () => {
     let tls: Deno.TlsConn;
     try {
       tls = await denoIo.startTls(conn as Deno.TcpConn, tlsOptions);

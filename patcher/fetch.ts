@@ -6,7 +6,9 @@
  */
 
 import { currentGreenlet } from "../hub/current.ts";
-import { waitFor } from "../green/sleep.ts";
+import { getHub } from "../hub/hub.ts";
+
+const hub = getHub();
 
 /** The signal that aborts a request: the greenthread's, and the caller's own. */
 function combinedSignal(input: RequestInfo | URL, init: RequestInit | undefined): AbortSignal {
@@ -25,8 +27,12 @@ function combinedSignal(input: RequestInfo | URL, init: RequestInit | undefined)
  */
 export function makeGreenFetch(original: typeof fetch): typeof fetch {
   const green = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const signal = combinedSignal(input, init);
-    return waitFor(original(input, { ...init, signal }));
+    // A pending kill or Timeout surfaces before the request starts.
+    return hub.awaitForeign(
+      currentGreenlet(),
+      "fetch",
+      () => original(input, { ...init, signal: combinedSignal(input, init) }),
+    );
   };
   Object.defineProperty(green, "length", { value: original.length });
   return green as typeof fetch;

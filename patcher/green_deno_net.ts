@@ -6,16 +6,21 @@
  */
 
 import { denoIo } from "../net/deno_io.ts";
-import { parkOn } from "../net/connect.ts";
+import { closeConn } from "../net/connect.ts";
 import { GreenSocket } from "../net/socket.ts";
+import { getHub } from "../hub/hub.ts";
+import { currentGreenlet } from "../hub/current.ts";
 import { GreenConn, GreenDenoListener } from "./green_conn.ts";
 
 function toGreenConn(conn: Deno.Conn): GreenConn {
   return new GreenConn(new GreenSocket(conn));
 }
 
-function closeConn(conn: Deno.Conn): void {
-  conn.close();
+const hub = getHub();
+
+/** Waits for a platform connection at a switch point; hands out a GreenConn. */
+function connectGreen(what: string, start: () => Promise<Deno.Conn>): Promise<GreenConn> {
+  return hub.awaitForeign(currentGreenlet(), what, start, toGreenConn, closeConn);
 }
 
 /** Gives `green` the `length` of the function it replaces (its name is already the same). */
@@ -27,16 +32,11 @@ function sameShape<F>(green: F, original: unknown): F {
 /** The functions `monkeyPatch({ net: true })` installs on `Deno`. */
 export const greenDenoNet = {
   connect: sameShape(function connect(options: Deno.ConnectOptions | Deno.UnixConnectOptions) {
-    return parkOn(
-      "Deno.connect",
-      () => denoIo.connect(options as Deno.ConnectOptions),
-      toGreenConn,
-      closeConn,
-    );
+    return connectGreen("Deno.connect", () => denoIo.connect(options as Deno.ConnectOptions));
   }, denoIo.connect) as unknown as typeof Deno.connect,
 
   connectTls: sameShape(function connectTls(options: Deno.ConnectTlsOptions) {
-    return parkOn("Deno.connectTls", () => denoIo.connectTls(options), toGreenConn, closeConn);
+    return connectGreen("Deno.connectTls", () => denoIo.connectTls(options));
   }, denoIo.connectTls) as unknown as typeof Deno.connectTls,
 
   listen: sameShape(function listen(options: Deno.TcpListenOptions | Deno.UnixListenOptions) {
@@ -51,14 +51,12 @@ export const greenDenoNet = {
   ) as unknown as typeof Deno.listenTls,
 
   startTls: sameShape(function startTls(conn: Deno.TcpConn, options?: Deno.StartTlsOptions) {
+    const g = currentGreenlet();
+    // A pending kill or Timeout surfaces before the connection is handed over.
+    if (g.hasPendingError) return hub.deliverPending(g);
     const raw = conn instanceof GreenConn
       ? conn.socket.detach("startTls", "connection was upgraded to TLS")
       : conn;
-    return parkOn(
-      "Deno.startTls",
-      () => denoIo.startTls(raw as Deno.TcpConn, options),
-      toGreenConn,
-      closeConn,
-    );
+    return connectGreen("Deno.startTls", () => denoIo.startTls(raw as Deno.TcpConn, options));
   }, denoIo.startTls) as unknown as typeof Deno.startTls,
 };

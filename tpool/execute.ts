@@ -120,18 +120,21 @@ function runInline(g: Greenlet, fn: unknown, args: unknown[], zero: boolean): Pr
   }
   unpackArgs(args);
   if (isWorkerFunction(fn)) {
-    return parkOn(
+    return hub.awaitForeign(
       g,
-      import(fn.url).then((mod: Record<string, unknown>) => {
-        const f = mod[fn.exportName];
-        if (typeof f !== "function") {
-          throw new TypeError(
-            `Cannot run workerFunction: the module ${fn.url} has no exported function ` +
-              `${JSON.stringify(fn.exportName)}, received ${typeof f}`,
-          );
-        }
-        return f(...args);
-      }),
+      "tpool.execute",
+      () =>
+        import(fn.url).then((mod: Record<string, unknown>) => {
+          const f = mod[fn.exportName];
+          if (typeof f !== "function") {
+            throw new TypeError(
+              `Cannot run workerFunction: the module ${fn.url} has no exported function ` +
+                `${JSON.stringify(fn.exportName)}, received ${typeof f}`,
+            );
+          }
+          return f(...args);
+        }),
+      unbox,
     );
   }
   let result: unknown;
@@ -143,15 +146,6 @@ function runInline(g: Greenlet, fn: unknown, args: unknown[], zero: boolean): Pr
   if (
     result !== null && (typeof result === "object" || typeof result === "function") &&
     typeof (result as PromiseLike<unknown>).then === "function"
-  ) return parkOn(g, result as PromiseLike<unknown>);
+  ) return hub.awaitForeign(g, "tpool.execute", () => result as PromiseLike<unknown>, unbox);
   return hub.completed(g, unbox(result));
-}
-
-function parkOn(g: Greenlet, promise: PromiseLike<unknown>): Promise<unknown> {
-  const park = hub.newPark(g, "tpool.execute");
-  promise.then(
-    (value) => hub.wake(park, unbox(value)),
-    (error) => hub.wakeWithError(park, error),
-  );
-  return hub.suspend(park);
 }
