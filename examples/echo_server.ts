@@ -10,14 +10,20 @@
  * @module
  */
 
-import { type GreenSocket, listen, serve, type SockAddr } from "../net/mod.ts";
+import { ConnectionReset, type GreenSocket, listen, serve, type SockAddr } from "../net/mod.ts";
 
 async function handle(sock: GreenSocket, addr: SockAddr): Promise<void> {
   console.log("client connected:", addr);
-  for (;;) {
-    const data = await sock.recv(65536);
-    if (data.length === 0) break;
-    await sock.sendall(data);
+  try {
+    for (;;) {
+      const data = await sock.recv(65536);
+      if (data.length === 0) break;
+      await sock.sendall(data);
+    }
+  } catch (e) {
+    // A client that resets its connection ends only its own handler; any
+    // other error ends `serve` (eventlet's rule for errors from `handle`).
+    if (!(e instanceof ConnectionReset)) throw e;
   }
   console.log("client disconnected:", addr);
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type GreenSocket, listen, serve, wrapSsl } from "../net/mod.ts";
+import { ConnectionReset, type GreenSocket, listen, serve, wrapSsl } from "../net/mod.ts";
 
 const fixtures = new URL("../tests/fixtures/", import.meta.url);
 const port = Number(Deno.args[0] ?? 6443);
@@ -27,7 +27,9 @@ async function handle(sock: GreenSocket): Promise<void> {
       await sock.sendall(data);
     }
   } catch (e) {
-    // A client that fails the handshake only ends its own connection.
+    // A client that fails the handshake or resets its connection only ends
+    // its own connection.
+    if (e instanceof ConnectionReset) return;
     if (!(e instanceof Deno.errors.InvalidData)) throw e;
     console.error("TLS handshake failed:", (e as Error).message);
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { currentGreenlet } from "../hub/current.ts";
 import type { GreenSocket } from "./socket.ts";
 import { checkBytes } from "./errors.ts";
 import { checkCount } from "../hub/checks.ts";
@@ -86,6 +87,7 @@ export class GreenFile {
    */
   async read(n?: number): Promise<Uint8Array> {
     const want = n === undefined || n === null ? Infinity : checkCount("read", "n", n);
+    deliverPendingError(); // a switch point even when the buffer has the bytes
     if (this.#closed) throw fileClosed("read");
     while (this.#end - this.#start < want && !this.#eof) await this.#fill();
     const avail = this.#end - this.#start;
@@ -105,6 +107,7 @@ export class GreenFile {
    * ```
    */
   async readline(): Promise<Uint8Array> {
+    deliverPendingError(); // a switch point even when the buffer has the line
     if (this.#closed) throw fileClosed("readline");
     for (;;) {
       const from = this.#start + this.#scanned;
@@ -249,4 +252,10 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
     off += part.length;
   }
   return out;
+}
+
+/** Throws the current greenthread's pending kill or Timeout, if any. */
+function deliverPendingError(): void {
+  const g = currentGreenlet();
+  if (g.hasPendingError) throw g.takePendingError();
 }

@@ -9,7 +9,7 @@ import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { WaiterList } from "../hub/park.ts";
 import { fromDenoAddr, type SockAddr } from "./addr.ts";
-import { checkTimeout, closedError, SocketTimeout } from "./errors.ts";
+import { BlockingIOError, checkTimeout, closedError, SocketTimeout } from "./errors.ts";
 import { GreenSocket } from "./socket.ts";
 import { typeName } from "../hub/checks.ts";
 
@@ -126,7 +126,7 @@ export class GreenListener {
     if (this.#ready.length > 0) return hub.completed(g, accepted(this.#ready.shift()!));
     if (this.#timeout === 0) {
       this.#startAccept();
-      return Promise.reject(new Deno.errors.WouldBlock("Cannot accept: no connection is waiting"));
+      return Promise.reject(new BlockingIOError("Cannot accept: no connection is waiting"));
     }
     const park = hub.newPark(g, "GreenListener.accept");
     this.#acceptors.push(park);
@@ -164,7 +164,7 @@ export class GreenListener {
 
   /**
    * Sets the timeout of `accept()`: `null` waits forever (the default), `0`
-   * is non-blocking (throws `Deno.errors.WouldBlock` when no connection is
+   * is non-blocking (throws `BlockingIOError` when no connection is
    * waiting), `x > 0` throws `SocketTimeout` after x seconds. Negative or
    * NaN: `RangeError`.
    *

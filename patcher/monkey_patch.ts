@@ -5,6 +5,7 @@
  * @module
  */
 
+import { pathToFileURL } from "node:url";
 import { denoIo } from "../net/deno_io.ts";
 import { typeName } from "../hub/checks.ts";
 import { makeGreenFetch } from "./fetch.ts";
@@ -178,7 +179,7 @@ export function importPatched<T = Record<string, unknown>>(specifier: string | U
   monkeyPatch();
   let target = String(specifier);
   if (target.startsWith("./") || target.startsWith("../")) {
-    target = new URL(target, `file://${Deno.cwd()}/`).href;
+    target = new URL(target, pathToFileURL(`${Deno.cwd()}/`)).href;
   }
   return import(target) as Promise<T>;
 }

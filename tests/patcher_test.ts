@@ -199,3 +199,20 @@ Deno.test("importPatched() patches and imports the module", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("patched fetch with a kill pending rejects with it before any request starts", async () => {
+  const server = slowServer(0);
+  try {
+    const gt = spawn(async () => {
+      await new Promise((r) => setTimeout(r, 10)); // killed here: the kill waits
+      return await fetch(`${server.url}/never`);
+    });
+    await sleep(0);
+    await gt.kill();
+    await assert.rejects(gt.wait(), GreenletExit);
+    // Were the request started with the already-aborted signal, its
+    // rejection would go unobserved and fail this file as an uncaught error.
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,70 @@
+/**
+ * Network edge cases found in review: pending kills at GreenFile reads and
+ * before a TLS upgrade, non-blocking accept, and server-side wrapSsl given
+ * a path instead of PEM text.
+ */
+
+import assert from "node:assert/strict";
+import { GreenletExit, sleep, spawn, Timeout } from "../mod.ts";
+import { BlockingIOError, connect, listen, wrapSsl } from "../net/mod.ts";
+import { enc } from "./net_helpers.ts";
+
+Deno.test("GreenFile.readline() delivers a pending kill even when the line is buffered", async () => {
+  const server = listen(["127.0.0.1", 0]);
+  const client = await connect(server.addr as [string, number]);
+  const [peer] = await server.accept();
+  await peer.sendall(enc("one\ntwo\n"));
+  const gt = spawn(async () => {
+    const file = client.makefile();
+    await file.readline(); // fills the buffer with both lines
+    await new Promise((r) => setTimeout(r, 20)); // killed here: not a switch point
+    await file.readline(); // buffered, but a switch point: the kill lands
+    return "not killed";
+  });
+  await sleep(0.005);
+  const killed = gt.kill();
+  await killed;
+  await assert.rejects(gt.wait(), GreenletExit);
+  client.close();
+  peer.close();
+  server.close();
+});
+
+Deno.test("wrapSsl() with a pending Timeout rejects before detaching: the socket still closes", async () => {
+  const server = listen(["127.0.0.1", 0]);
+  const client = await connect(server.addr as [string, number]);
+  const [peer] = await server.accept();
+  const gt = spawn(async () => {
+    const t = new Timeout(0);
+    await new Promise((r) => setTimeout(r, 10)); // the Timeout fires here, pending
+    try {
+      await wrapSsl(client, { hostname: "localhost" });
+    } catch (e) {
+      return e === t;
+    }
+    return false;
+  });
+  assert.equal(await gt.wait(), true);
+  assert.equal(client.closed, false, "the plain socket was not handed over");
+  client.close();
+  assert.equal((await peer.recv(16)).length, 0, "the peer sees EOF: nothing leaked");
+  peer.close();
+  server.close();
+});
+
+Deno.test("GreenListener.accept() in non-blocking mode throws BlockingIOError", async () => {
+  const server = listen(["127.0.0.1", 0]);
+  server.settimeout(0);
+  await assert.rejects(server.accept(), BlockingIOError);
+  server.close();
+});
+
+Deno.test("wrapSsl() server side given a path instead of PEM text keeps the listener", () => {
+  const server = listen(["127.0.0.1", 0]);
+  assert.throws(
+    () => wrapSsl(server, { serverSide: true, cert: "tests/fixtures/server.pem", key: "x" }),
+    /must be PEM text \(the file's contents, not its path\)/,
+  );
+  assert.equal(server.closed, false);
+  server.close();
+});
