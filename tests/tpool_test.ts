@@ -385,6 +385,29 @@ Deno.test("a crashed worker is replaced and its call rejects with TpoolError", a
   }
 });
 
+Deno.test("killall() then execute() in the same turn: the call runs on a fresh pool", async () => {
+  // A fresh process, so that no earlier setNumThreads() fixed the size.
+  const mod = new URL("../tpool/mod.ts", import.meta.url).href;
+  const code = `
+    import { execute, killall } from "${mod}";
+    const first = execute(() => 1); // the pool starts growing
+    const killed = killall();
+    const second = execute(() => 5);
+    await first.catch(() => {});
+    await killed;
+    const timer = setTimeout(() => { console.log("hung"); Deno.exit(1); }, 10000);
+    console.log("second:", await second);
+    clearTimeout(timer);
+  `;
+  const { code: status, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.equal(new TextDecoder().decode(stdout).trim(), "second: 5");
+  assert.equal(status, 0);
+});
+
 Deno.test("killall() rejects pending calls, then the pool starts afresh", async () => {
   const pending = execute(() => new Promise((r) => setTimeout(r, 5000)));
   const before = await execute(threadId);

@@ -4,19 +4,10 @@
  * @module
  */
 
+import { checkCount } from "../hub/checks.ts";
 import { pool } from "./pool.ts";
 
 /** Validates a worker count (setNumThreads) or throws. */
-function checkCount(action: string, n: unknown): number {
-  if (typeof n !== "number") {
-    throw new TypeError(`Cannot ${action}: n must be a number, received ${typeof n}`);
-  }
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`Cannot ${action}: n must be a non-negative integer, received ${n}`);
-  }
-  return n;
-}
-
 /**
  * Sets the number of pool workers (eventlet's `set_num_threads`). Growing
  * takes effect at once (waiting calls start on new workers); shrinking as
@@ -33,7 +24,7 @@ function checkCount(action: string, n: unknown): number {
  * ```
  */
 export function setNumThreads(n: number): void {
-  pool.setSize(checkCount("set the number of tpool threads", n));
+  pool.setSize(checkCount("set the number of tpool threads", "n", n));
 }
 
 /**

@@ -223,6 +223,8 @@ export class Pool implements SlotHost {
 
   /** Stops every worker; waiting and running calls fail with `why`. */
   async killall(why: { reason: string; code: string }): Promise<void> {
+    // Reset first: a call made in this same turn must see the fresh size.
+    if (!this.#explicit) this.#size = -1; // re-read the environment at next use
     const queue = this.#queue;
     while (queue.length > 0) queue.shift()!.fail(why);
     for (const task of this.#retry.splice(0)) task.fail(why);
@@ -233,7 +235,6 @@ export class Pool implements SlotHost {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await Promise.all(all.map((slot) => slot.terminate(why)));
-    if (!this.#explicit) this.#size = -1; // re-read the environment at next use
   }
 
   /** Starts workers for waiting calls while the pool has room. */
@@ -311,7 +312,8 @@ export class Pool implements SlotHost {
     if (this.#idleTimeout === Infinity) return;
     const due = this.#idle[0].idleSince + this.#idleTimeout * 1000;
     const delay = Math.max(0, Math.ceil(due - performance.now()));
-    this.#timer = setTimeout(this.#reap, delay);
+    // Deno clamps delays above 2^31-1 ms to 1 ms; #reap re-arms for the rest.
+    this.#timer = setTimeout(this.#reap, Math.min(delay, 0x7fffffff));
     // The idle timer must not keep the process alive.
     Deno.unrefTimer(this.#timer as unknown as number);
   }
