@@ -59,8 +59,11 @@ export interface BlockingDetectionOptions {
 }
 
 // The watchdog's whole program: it polls the beat four times per resolution.
+// A thread stuck for STUCK_FACTOR resolutions may never reach a switch point
+// again (an endless loop), so the watchdog says so itself, once, on stderr.
+const STUCK_FACTOR = 10;
 const WATCHDOG_SOURCE = `
-let watch, resolutionMs, lastBeat = -1, lastChange = 0;
+let watch, resolutionMs, lastBeat = -1, lastChange = 0, warned = false;
 self.onmessage = (event) => {
   watch = new Int32Array(event.data.buffer);
   resolutionMs = event.data.resolutionMs;
@@ -68,12 +71,18 @@ self.onmessage = (event) => {
   setInterval(() => {
     const beat = Atomics.load(watch, 0);
     const now = performance.now();
-    if (beat !== lastBeat) { lastBeat = beat; lastChange = now; return; }
+    if (beat !== lastBeat) { lastBeat = beat; lastChange = now; warned = false; return; }
     const blocked = Math.round(now - lastChange);
     if (blocked < resolutionMs) return;
     Atomics.store(watch, 1, blocked);
     // The main thread may have resumed meanwhile: then withdraw.
-    if (Atomics.load(watch, 0) !== lastBeat) Atomics.compareExchange(watch, 1, blocked, 0);
+    if (Atomics.load(watch, 0) !== lastBeat) {
+      Atomics.compareExchange(watch, 1, blocked, 0);
+    } else if (!warned && blocked >= ${STUCK_FACTOR} * resolutionMs) {
+      warned = true;
+      console.error("eventlet: the thread has run for " + blocked + " ms without reaching a " +
+        "switch point (hubBlockingDetection); the report follows when it reaches one");
+    }
   }, Math.max(1, resolutionMs / 4));
 };
 `;
@@ -93,7 +102,11 @@ let idleBeat: ReturnType<typeof setInterval> | undefined;
  * - Deviation: eventlet raises the alarm *inside* the blocking code (a
  *   signal); JavaScript cannot interrupt synchronous code from another
  *   thread, so the report arrives when the code reaches its next switch
- *   point (or, if it never does, at the next idle beat, unnamed).
+ *   point, or ends (then it names that greenthread), or else at the next
+ *   idle beat, unnamed. A thread stuck for 10 resolutions (an endless loop
+ *   that may never yield) gets one line on stderr from the watchdog itself.
+ * - Durations are measured by polling four times per resolution: a block
+ *   just over the resolution may go unreported.
  * - `resolution` must be a positive number (`RangeError` otherwise).
  *
  * @example

@@ -316,6 +316,9 @@ export class GreenThread<T = unknown> extends Greenlet {
   }
 
   #finish(outcome: number, result: unknown): void {
+    // A greenthread that blocked and then ended without another switch
+    // point is the one to name in a blocking report.
+    if (hub.blockWatch !== null && hub.blockWatch[1] !== 0) hub.checkBlocked(this);
     this.dead = true;
     this.#outcome = outcome;
     this.#result = result;
