@@ -10,6 +10,7 @@
  * @module
  */
 
+import { checkFunction } from "../hub/checks.ts";
 import { getHub } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
@@ -259,9 +260,7 @@ export class GreenThread<T = unknown> extends Greenlet {
    */
   // deno-lint-ignore no-explicit-any
   link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
-    if (typeof fn !== "function") {
-      throw new TypeError(`Cannot link: fn must be a function, received ${typeof fn}`);
-    }
+    checkFunction("link", fn);
     this.#observed = true;
     if (this.#linking !== null) {
       this.#linking.push([fn, args]); // linked by a link: runs in the same pass

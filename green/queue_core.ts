@@ -30,6 +30,7 @@ import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { type Park, WaiterList } from "../hub/park.ts";
 import { Fifo } from "../hub/fifo.ts";
+import { checkSeconds, typeName } from "../hub/checks.ts";
 import { QueueClosed, QueueEmpty, QueueFull } from "./queue_errors.ts";
 import type { ItemBuffer } from "./queue_buffers.ts";
 
@@ -59,7 +60,9 @@ export function checkMaxsize(action: string, maxsize: unknown): number {
 export function waitOf(action: string, options: unknown): number {
   if (options === undefined || options === null) return Infinity;
   if (typeof options !== "object") {
-    throw new TypeError(`Cannot ${action}: options must be an object, received ${typeof options}`);
+    throw new TypeError(
+      `Cannot ${action}: options must be an object, received ${typeName(options)}`,
+    );
   }
   const { block, timeout } = options as { block?: unknown; timeout?: unknown };
   if (block !== undefined && typeof block !== "boolean") {
@@ -67,13 +70,7 @@ export function waitOf(action: string, options: unknown): number {
   }
   if (block === false) return NO_WAIT; // eventlet: the timeout is ignored
   if (timeout === undefined || timeout === null) return Infinity;
-  if (typeof timeout !== "number") {
-    throw new TypeError(`Cannot ${action}: timeout must be a number, received ${typeof timeout}`);
-  }
-  if (Number.isNaN(timeout)) {
-    throw new RangeError(`Cannot ${action}: timeout must not be NaN, received NaN`);
-  }
-  return timeout < 0 ? 0 : timeout;
+  return checkSeconds(action, timeout, "timeout");
 }
 
 function seconds(n: number): string {

@@ -8,7 +8,7 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { checkSeconds } from "../hub/checks.ts";
+import { checkFunction, checkSeconds } from "../hub/checks.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import type { Timer } from "../hub/timer.ts";
@@ -163,9 +163,7 @@ export function withTimeout<T, V = never>(
   options?: WithTimeoutOptions<V>,
 ): Promise<T | V> {
   // Bad arguments throw here, synchronously, like every other entry point.
-  if (typeof fn !== "function") {
-    throw new TypeError(`Cannot run withTimeout: fn must be a function, received ${typeof fn}`);
-  }
+  checkFunction("run withTimeout", fn);
   return runUnderTimeout(new Timeout(seconds), fn, options);
 }
 

@@ -14,14 +14,14 @@ export function typeName(value: unknown): string {
  * Seconds for a delay or timeout: a number, not NaN; negative means 0.
  * Throws `TypeError` for a non-number and `RangeError` for NaN.
  */
-export function checkSeconds(action: string, seconds: unknown): number {
+export function checkSeconds(action: string, seconds: unknown, name = "seconds"): number {
   if (typeof seconds !== "number") {
     throw new TypeError(
-      `Cannot ${action}: seconds must be a number, received ${typeName(seconds)}`,
+      `Cannot ${action}: ${name} must be a number, received ${typeName(seconds)}`,
     );
   }
   if (Number.isNaN(seconds)) {
-    throw new RangeError(`Cannot ${action}: seconds must not be NaN, received NaN`);
+    throw new RangeError(`Cannot ${action}: ${name} must not be NaN, received NaN`);
   }
   return seconds < 0 ? 0 : seconds;
 }

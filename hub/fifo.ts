@@ -14,8 +14,7 @@
  *
  * @example
  * ```ts
- * import { Fifo } from "@eventlet/eventlet/hub";
- * const q = new Fifo<string>();
+ * const q = new Fifo<string>(); // internal: hub/fifo.ts
  * q.push("a");
  * q.push("b");
  * console.log(q.shift(), q.length); // "a" 1
@@ -62,17 +61,6 @@ export class Fifo<T> {
   at(index: number): T | undefined {
     if (index < 0 || index >= this.#length) return undefined;
     return this.#items[(this.#head + index) & (this.#items.length - 1)];
-  }
-
-  /** Removes and returns the back item, or `undefined` when empty. */
-  pop(): T | undefined {
-    if (this.#length === 0) return undefined;
-    const items = this.#items;
-    const index = (this.#head + this.#length - 1) & (items.length - 1);
-    const item = items[index];
-    items[index] = undefined;
-    this.#length--;
-    return item;
   }
 
   /** Removes every item. */

@@ -25,7 +25,7 @@ import { DONE, Park, PARKED, WAKING, YIELDING } from "./park.ts";
 import { Timer } from "./timer.ts";
 import { TimerHeap } from "./timer_heap.ts";
 import { currentGreenlet } from "./current.ts";
-import { checkSeconds } from "./checks.ts";
+import { checkFunction, checkSeconds } from "./checks.ts";
 
 /** Something the pump can run: a park to resume, a start, a timer. */
 export interface Runnable {
@@ -490,9 +490,7 @@ export class Hub {
     args: unknown[],
     owner: Greenlet | null,
   ): Timer {
-    if (typeof fn !== "function") {
-      throw new TypeError(`Cannot ${what}: fn must be a function, received ${typeof fn}`);
-    }
+    checkFunction(what, fn);
     return this.#addTimer(checkSeconds(what, seconds), fn, args, undefined, owner);
   }
 
