@@ -14,6 +14,7 @@ import { checkFunction } from "../hub/checks.ts";
 import { getHub } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
+import { Fifo } from "../hub/fifo.ts";
 import { currentGreenlet, runAs, setSpecialGreenletFactory } from "../hub/current.ts";
 
 const hub = getHub();
@@ -128,10 +129,52 @@ export class GreenThread<T = unknown> extends Greenlet {
    * @ignore
    */
   run(): void {
-    if (!this.dead) runAs(this, startBody, this);
+    // Hot path (one per spawn): no async frame per greenthread. The start is
+    // a microtask queued exactly where `await undefined` in an async body
+    // queued it (behind the greenthreads the pump resumed before us), and
+    // microtasks run in order, so a FIFO says whose start it is. Measured
+    // (bench/compare, 100k spawn+wait): about 2x the rate, and ~415 fewer
+    // bytes per greenthread parked in sleep (no Generator, registers, await
+    // closures or body promise kept per greenthread).
+    if (this.dead) return;
+    starting.push(this);
+    queueMicrotask(startNext);
   }
 
-  /** @ignore */
+  /** Runs `fn`; called in its own async context by `startNext`. @ignore */
+  start(): void {
+    if (this.dead) return; // killed before its turn came
+    this.started = true;
+    let value: unknown;
+    try {
+      value = this.#invoke();
+    } catch (error) {
+      this.#finish(FAILED, error);
+      return;
+    }
+    // Await only real thenables: a sync function's value needs no extra hop.
+    // `Promise.resolve(v).then(f, r)` takes exactly the steps `await v`
+    // takes; the reaction runs in this greenthread's async context, so the
+    // (closure-free) callbacks find it with currentGreenlet().
+    if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
+      Promise.resolve(value).then(returnedCurrent, failedCurrent);
+    } else this.#finish(RETURNED, value);
+  }
+
+  /** Calls fn and drops fn and args, so no frame keeps them alive. */
+  #invoke(): unknown {
+    const fn = this.#fn!;
+    const args = this.#args!;
+    this.#fn = this.#args = null; // not needed any more: let them be collected
+    return fn(...args);
+  }
+
+  /** Ends it with the outcome of fn's promise. @ignore */
+  settle(ok: boolean, result: unknown): void {
+    this.#finish(ok ? RETURNED : FAILED, result);
+  }
+
+  /** The same start as an async function: GreenPool's inline run awaits it. @ignore */
   async body(): Promise<void> {
     // The pump enters here synchronously; this first await defers the real
     // start to a promise job queued behind the greenthreads the pump resumed
@@ -139,12 +182,9 @@ export class GreenThread<T = unknown> extends Greenlet {
     await undefined;
     if (this.dead) return; // killed before its turn came
     this.started = true;
-    const fn = this.#fn!;
-    const args = this.#args!;
-    this.#fn = this.#args = null; // not needed any more: let them be collected
     let value: unknown;
     try {
-      value = fn(...args);
+      value = this.#invoke();
       // Await only real thenables: a sync function's value needs no extra hop.
       if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
         value = await value;
@@ -359,8 +399,20 @@ export class GreenThread<T = unknown> extends Greenlet {
   }
 }
 
-function startBody(gt: { body(): Promise<void> }): Promise<void> {
-  return gt.body();
+// Greenthreads whose start microtask is queued, in queue order.
+const starting = new Fifo<GreenThread>();
+function startNext(): void {
+  const gt = starting.shift()!;
+  runAs(gt, startIt, gt);
+}
+function startIt(gt: GreenThread): void {
+  gt.start();
+}
+function returnedCurrent(value: unknown): void {
+  (currentGreenlet() as GreenThread).settle(true, value);
+}
+function failedCurrent(error: unknown): void {
+  (currentGreenlet() as GreenThread).settle(false, error);
 }
 
 // The thread's main greenthread (id 0) and the hub's own (id -1, where hub
