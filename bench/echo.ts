@@ -16,7 +16,10 @@
  * (with `taskset`); off by default, as on a shared machine a pinned
  * process cannot move away from a busy CPU. Ratios: throughput ours/raw,
  * and CPU efficiency raw/ours (both: higher is better, target ≥ 0.9).
- * Python eventlet is not installed here, so there is no eventlet column.
+ * When Python eventlet is importable (`python3`, then `/usr/bin/python3`;
+ * nothing is installed), its `eventlet.serve` echo server
+ * (bench/python/echo_server.py) runs under the same client too, and the
+ * ratios ours/eventlet are printed; otherwise the output says it is skipped.
  *
  * Internal roles (used by the orchestrator): `--role=ours`, `--role=raw`
  * (servers: print the port, run until killed), `--role=client --port=P
@@ -26,6 +29,9 @@
  */
 
 import { type GreenSocket, listen, serve } from "../net/mod.ts";
+import { cpuSeconds, Lines } from "./processes.ts";
+import { median } from "./common.ts";
+import { findEventlet, type Python, PYTHON_ENV } from "./compare/workloads.ts";
 
 const MESSAGE = 64;
 const WARMUP_SECONDS = 0.5;
@@ -134,38 +140,6 @@ async function runClient(): Promise<void> {
 
 // ------------------------------------------------------------- orchestrator
 
-const CLK_TCK = 100; // Linux USER_HZ
-
-function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
-}
-
-class Lines {
-  #reader: ReadableStreamDefaultReader<string>;
-  #pending = "";
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  }
-  async next(): Promise<string> {
-    for (;;) {
-      const i = this.#pending.indexOf("\n");
-      if (i >= 0) {
-        const line = this.#pending.slice(0, i);
-        this.#pending = this.#pending.slice(i + 1);
-        return line;
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) throw new Error("Cannot read a line: the process exited");
-      this.#pending += value;
-    }
-  }
-  cancel(): Promise<void> {
-    return this.#reader.cancel();
-  }
-}
-
 /** `taskset -c <cpu>` with `--pin` (server on CPU 0, client on CPU 1). */
 function pinning(): boolean {
   if (!Deno.args.includes("--pin") || navigator.hardwareConcurrency < 2) return false;
@@ -178,15 +152,28 @@ function pinning(): boolean {
 }
 const PIN = pinning();
 
-function self(args: string[], cpu: number): Deno.ChildProcess {
-  const deno = [Deno.execPath(), "run", "-A", new URL(import.meta.url).pathname, ...args];
-  const [cmd, ...rest] = PIN ? ["taskset", "-c", String(cpu), ...deno] : deno;
+function launch(command: string[], cpu: number, env?: Record<string, string>): Deno.ChildProcess {
+  const [cmd, ...rest] = PIN ? ["taskset", "-c", String(cpu), ...command] : command;
   return new Deno.Command(cmd, {
     args: rest,
+    env,
     stdout: "piped",
     stderr: "inherit",
     stdin: "null",
   }).spawn();
+}
+
+function self(args: string[], cpu: number): Deno.ChildProcess {
+  return launch([Deno.execPath(), "run", "-A", new URL(import.meta.url).pathname, ...args], cpu);
+}
+
+const pythonServer = new URL("./python/echo_server.py", import.meta.url).pathname;
+let python: Python | null = null;
+
+/** The server process of `kind`: this script's own roles, or eventlet's. */
+function startServer(kind: string): Deno.ChildProcess {
+  if (kind === "eventlet") return launch([python!.exe, pythonServer], 0, PYTHON_ENV);
+  return self([`--role=${kind}`], 0);
 }
 
 interface Result {
@@ -197,7 +184,7 @@ interface Result {
 }
 
 async function measure(kind: string, conns: number, duration: number): Promise<Result> {
-  const server = self([`--role=${kind}`], 0);
+  const server = startServer(kind);
   const serverOut = new Lines(server.stdout);
   const port = Number(await serverOut.next());
   const client = self(
@@ -218,11 +205,6 @@ async function measure(kind: string, conns: number, duration: number): Promise<R
   return { rps: r.trips / r.seconds, p50: r.p50, p99: r.p99, cpuPerTrip: (cpu1 - cpu0) / r.trips };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function orchestrate(): Promise<void> {
   const quick = Deno.args.includes("--quick");
   const duration = Number(arg("duration", quick ? "1" : "2"));
@@ -233,18 +215,24 @@ async function orchestrate(): Promise<void> {
       `${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}, ` +
       (PIN ? "server pinned to CPU 0, client to CPU 1" : "no CPU pinning"),
   );
-  console.log("Python eventlet is not installed: no eventlet column.");
+  python = await findEventlet();
+  const kinds = python === null ? ["ours", "raw"] : ["ours", "raw", "eventlet"];
+  console.log(
+    python === null
+      ? "Python eventlet not found (python3, /usr/bin/python3): no eventlet column."
+      : `Python eventlet ${python.eventlet} on Python ${python.version} (${python.exe}).`,
+  );
   console.log(
     "   C | server |    rt/s |  p50 ms |  p99 ms | server CPU µs/rt",
   );
   for (const conns of connsList) {
-    const all: Record<string, Result[]> = { ours: [], raw: [] };
+    const all: Record<string, Result[]> = { ours: [], raw: [], eventlet: [] };
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
+      const order = r % 2 === 0 ? kinds : [...kinds].reverse();
       for (const kind of order) all[kind].push(await measure(kind, conns, duration));
     }
     const med: Record<string, Result> = {};
-    for (const kind of ["ours", "raw"]) {
+    for (const kind of kinds) {
       const rs = all[kind];
       med[kind] = {
         rps: median(rs.map((x) => x.rps)),
@@ -264,6 +252,15 @@ async function orchestrate(): Promise<void> {
         (med.ours.rps / med.raw.rps).toFixed(2)
       } | CPU efficiency raw/ours ${(med.raw.cpuPerTrip / med.ours.cpuPerTrip).toFixed(2)}`,
     );
+    if (med.eventlet !== undefined) {
+      console.log(
+        `${String(conns).padStart(4)} | vs eventlet | throughput ours/eventlet ${
+          (med.ours.rps / med.eventlet.rps).toFixed(2)
+        } | CPU efficiency eventlet/ours ${
+          (med.eventlet.cpuPerTrip / med.ours.cpuPerTrip).toFixed(2)
+        }`,
+      );
+    }
   }
 }
 

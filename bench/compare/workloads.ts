@@ -8,6 +8,8 @@
  * @module
  */
 
+import { cpuSeconds, Lines } from "../processes.ts";
+
 /** Which implementation a program measures. */
 export type Impl = "ours" | "raw" | "eventlet";
 
@@ -183,38 +185,6 @@ let pin: boolean | undefined;
 function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
   pin ??= canPin();
   return pin ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
-}
-
-/** Reads a child's stdout line by line. */
-class Lines {
-  #reader: ReadableStreamDefaultReader<string>;
-  #pending = "";
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  }
-  async next(): Promise<string> {
-    for (;;) {
-      const i = this.#pending.indexOf("\n");
-      if (i >= 0) {
-        const line = this.#pending.slice(0, i);
-        this.#pending = this.#pending.slice(i + 1);
-        return line;
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) throw new Error("Cannot read a line: the process exited");
-      this.#pending += value;
-    }
-  }
-  cancel(): Promise<void> {
-    return this.#reader.cancel();
-  }
-}
-
-/** utime + stime of a process in seconds, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
 }
 
 function start(cpu: number, cmd: string, args: string[], env?: Record<string, string>) {
