@@ -11,34 +11,9 @@
 
 import { time } from "../common.ts";
 import { intArg, report } from "./common.ts";
+import { RawChannel } from "../raw_channel.ts";
 
 const n = intArg("n", 1_000_000);
-
-/** A bounded channel (capacity > 0) from plain promises and resolvers. */
-class RawChannel<T> {
-  #items: T[] = [];
-  #getters: ((item: T) => void)[] = [];
-  #putters: { item: T; resolve: () => void }[] = [];
-  constructor(readonly capacity: number) {}
-
-  put(item: T): Promise<void> {
-    if (this.#getters.length > 0) this.#getters.shift()!(item);
-    else if (this.#items.length < this.capacity) this.#items.push(item);
-    else return new Promise((resolve) => this.#putters.push({ item, resolve }));
-    return Promise.resolve();
-  }
-
-  get(): Promise<T> {
-    if (this.#items.length === 0) return new Promise((resolve) => this.#getters.push(resolve));
-    const item = this.#items.shift()!;
-    const putter = this.#putters.shift();
-    if (putter !== undefined) {
-      this.#items.push(putter.item);
-      putter.resolve();
-    }
-    return Promise.resolve(item);
-  }
-}
 
 async function produce(ch: RawChannel<number>, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await ch.put(i);
