@@ -64,6 +64,7 @@ export class GreenSocket {
   #writer: WriteSide;
   #timeout: number | null = null;
   #closed = false;
+  #labels: Map<string, string> | null = null;
   #streamGreenlet: Greenlet | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
@@ -102,6 +103,27 @@ export class GreenSocket {
   }
 
   /**
+   * What a recv or send of this socket waits on, for
+   * `debug.formatGreenthreads`: "GreenSocket.recv from 127.0.0.1:5000".
+   * Made once per socket and operation, on first use.
+   */
+  #label(op: string): string {
+    const labels = this.#labels ??= new Map();
+    let label = labels.get(op);
+    if (label === undefined) {
+      let peer: string;
+      try {
+        peer = describePeer(fromDenoAddr(this.#conn.remoteAddr));
+      } catch {
+        peer = "a closed connection";
+      }
+      label = `GreenSocket.${op} ${op.startsWith("recv") ? "from" : "to"} ${peer}`;
+      labels.set(op, label);
+    }
+    return label;
+  }
+
+  /**
    * Receives up to `bufsize` bytes: what is buffered, else waits for the
    * next data. Resolves an empty array at EOF (and `recv(0)` waits for data
    * and resolves empty, as eventlet's). `bufsize` negative, NaN or
@@ -123,7 +145,7 @@ export class GreenSocket {
       currentGreenlet(),
       bufsize,
       this.#timeout,
-      "GreenSocket.recv",
+      this.#label("recv"),
     ) as Promise<
       Uint8Array
     >;
@@ -148,7 +170,7 @@ export class GreenSocket {
       currentGreenlet(),
       buffer,
       this.#timeout,
-      "GreenSocket.recvInto",
+      this.#label("recvInto"),
     ) as Promise<
       number
     >;
@@ -174,7 +196,7 @@ export class GreenSocket {
       data,
       false,
       this.#timeout,
-      "GreenSocket.send",
+      this.#label("send"),
     ) as Promise<
       number
     >;
@@ -199,7 +221,7 @@ export class GreenSocket {
       data,
       true,
       this.#timeout,
-      "GreenSocket.sendall",
+      this.#label("sendall"),
     ) as Promise<
       void
     >;
@@ -453,4 +475,8 @@ export class GreenSocket {
     this.#writer.close(reason);
     return this.#conn;
   }
+}
+
+function describePeer(addr: SockAddr): string {
+  return typeof addr === "string" ? addr : `${addr[0]}:${addr[1]}`;
 }

@@ -126,3 +126,22 @@ Deno.test("formatHubTimers() lists pending timers in due order", async () => {
   await gt.kill();
   assert.equal(formatHubTimers(), "TIMERS:");
 });
+
+Deno.test("formatGreenthreads() names the peer a socket recv waits on", async () => {
+  const { connect, listen } = await import("../net/mod.ts");
+  const server = listen(["127.0.0.1", 0]);
+  const client = await connect(server.addr as [string, number]);
+  const [peer] = await server.accept();
+  const reader = spawn(() => client.recv(16));
+  reader.name = "reader";
+  await sleep(0);
+  const [, port] = server.addr as [string, number];
+  assert.match(
+    formatGreenthreads(),
+    new RegExp(`"reader" parked on GreenSocket\\.recv from 127\\.0\\.0\\.1:${port}`),
+  );
+  await reader.kill();
+  client.close();
+  peer.close();
+  server.close();
+});
