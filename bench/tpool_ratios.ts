@@ -16,6 +16,11 @@
  *
  * Target: 100 in flight >= 0.7 of bare postMessage.
  *
+ * Also, when Node.js and bench/node's piscina are installed
+ * (`npm install --prefix bench/node`; this script installs nothing), the
+ * same tiny task on Node's piscina pool (4 threads) runs in the same script
+ * run and the ratios ours/piscina are printed; otherwise it says so.
+ *
  * @module
  */
 
@@ -202,3 +207,41 @@ console.log(
     (cb / co).toFixed(2)
   } | (lower is better; ratio = bare/ours)`,
 );
+
+// ---------------------------------------------------------------- piscina
+
+/** Runs bench/node/piscina_tiny.mjs on Node.js; null when Node or piscina is missing. */
+async function piscina(): Promise<{ sequential: number; inflight100: number } | null> {
+  const dir = new URL("./node/", import.meta.url);
+  try {
+    Deno.statSync(new URL("node_modules/piscina/package.json", dir));
+    const { success, stdout } = await new Deno.Command("node", {
+      args: [new URL("piscina_tiny.mjs", dir).pathname, `--calls=${N}`, `--rounds=${ROUNDS}`],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!success) return null;
+    return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
+  } catch {
+    return null;
+  }
+}
+
+const p = await piscina();
+if (p === null) {
+  console.log("piscina: not installed (npm install --prefix bench/node): no piscina column.");
+} else {
+  const [seq, wide] = rows;
+  console.log(
+    `ours/piscina (Node ${
+      new TextDecoder().decode(
+        new Deno.Command("node", { args: ["--version"] }).outputSync().stdout,
+      )
+        .trim()
+    }, piscina, 4 threads): sequential ${fmt(seq[1])} vs ${fmt(p.sequential)} = ${
+      (seq[1] / p.sequential).toFixed(2)
+    }; ${IN_FLIGHT} in flight ${fmt(wide[1])} vs ${fmt(p.inflight100)} = ${
+      (wide[1] / p.inflight100).toFixed(2)
+    }`,
+  );
+}
