@@ -11,7 +11,7 @@
  */
 
 import { checkFunction } from "../hub/checks.ts";
-import { getHub } from "../hub/hub.ts";
+import { getHub, RESOLVED } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
 import { Fifo } from "../hub/fifo.ts";
@@ -138,7 +138,7 @@ export class GreenThread<T = unknown> extends Greenlet {
     // closures or body promise kept per greenthread).
     if (this.dead) return;
     starting.push(this);
-    queueMicrotask(startNext);
+    RESOLVED.then(startNext); // queueMicrotask, cheaper on Deno (see hub.ts)
   }
 
   /** Runs `fn`; called in its own async context by `startNext`. @ignore */
