@@ -10,11 +10,11 @@
  *   as a promise job, so the jobs run in run-queue order.
  * - Pumps run as microtasks (fast), but after about 1 ms without a turn of
  *   Deno's event loop the next pump lets the loop take a few dozen turns
- *   (`setImmediate` hops, ~30 µs; see LOOP_TURN_HOPS), so greenthreads that
- *   never block cannot starve sockets and timers.
- * - Timers live in a heap; one Deno timer is armed for the earliest live
- *   deadline, none when no timer is waiting, so an idle hub keeps nothing
- *   open.
+ *   (loop_budget.ts), so greenthreads that never block cannot starve
+ *   sockets and timers.
+ * - Timers live in timer_queue.ts: one Deno timer armed for the earliest
+ *   live deadline, none when no timer waits, so an idle hub keeps nothing
+ *   open. This file holds the run queue, the pump and the parking API.
  *
  * @module
  */
@@ -22,8 +22,9 @@
 import { Fifo } from "./fifo.ts";
 import type { Greenlet } from "./greenlet.ts";
 import { DONE, Park, PARKED, WAKING, YIELDING } from "./park.ts";
-import { Timer } from "./timer.ts";
-import { TimerHeap } from "./timer_heap.ts";
+import type { Timer } from "./timer.ts";
+import { TimerQueue } from "./timer_queue.ts";
+import { LoopBudget } from "./loop_budget.ts";
 import { currentGreenlet } from "./current.ts";
 import { checkFunction, checkSeconds } from "./checks.ts";
 
@@ -48,33 +49,12 @@ export interface HubStats {
 /** The error handler's signature: see `Hub.onError`. */
 export type ErrorHandler = (error: unknown, greenthread?: Greenlet) => void;
 
-// Deno loads `setImmediate` lazily, and that first load runs the microtask
-// queue synchronously: touched for the first time inside `spawn`, it would
-// start greenthreads before `spawn` returns. Take it once, at module load.
-const setImmediate: (fn: () => void) => unknown = globalThis.setImmediate;
-
 /**
  * Hot path: `RESOLVED.then(fn)` queues `fn` as a promise job exactly where
  * `queueMicrotask(fn)` would, but Deno's queueMicrotask wraps each callback
  * to restore its async context (~130-180 ns against ~80 ns, measured here).
  */
 export const RESOLVED: Promise<void> = Promise.resolve();
-
-/** After this long without a turn of Deno's event loop, pumps wait for one. */
-const LOOP_TURN_BUDGET_MS = 1;
-/**
- * How many event-loop turns one budget yield takes. Deno's runtime (tokio)
- * polls sockets only every few dozen loop turns while work is always
- * pending, so a single `setImmediate` hop per millisecond lets timers run
- * but leaves a socket round trip waiting ~120 ms. Measured here (a busy
- * loop yielding every 1 ms, 64-byte echo round trip): 1 hop → 120 ms,
- * 8 → 15 ms, 32 → 4 ms, 64 → 2 ms. 32 hops cost ~30 µs per millisecond
- * of work (3%) and keep I/O latency in the low milliseconds under full load;
- * `setTimeout(0)` polls I/O at once but idles the thread ~1-2 ms per hop.
- */
-const LOOP_TURN_HOPS = 32;
-/** Compact the timer heap past this many cancelled timers (as eventlet). */
-const COMPACT_THRESHOLD = 1000;
 
 function defaultOnError(error: unknown, greenthread?: Greenlet): void {
   const where = greenthread ? ` in greenthread ${greenthread.id}` : "";
@@ -124,24 +104,15 @@ export class Hub {
 
   #runq = new Fifo<Runnable>();
   #pumpPending = false;
-  #yieldPending = false;
-  #heartbeatPending = false;
-  #hopsLeft = 0;
-  #lastLoopTurn = performance.now();
-  #lastClockCheck = 0;
-  #checkInterval = 64;
-  #countdown = 64;
   #switches = 0;
   #parked = 0;
-  #heap = new TimerHeap();
-  #liveTimers = 0;
-  /** Live timers waiting in the heap (zero-delay ones go to the run queue). */
-  #liveInHeap = 0;
-  #cancelledInHeap = 0;
-  #timerSeq = 0;
-  #denoTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  #denoTimerDeadline = Infinity;
   #liveHead: Greenlet | null = null;
+  #budget = new LoopBudget(() => this.#pumpAfterYield());
+  #timers = new TimerQueue({
+    schedule: (timer) => this.schedule(timer),
+    loopTurned: (now) => this.#budget.loopTurned(now),
+    reportError: (error) => this.reportError(error),
+  });
   /**
    * Shared with the blocking-detection watchdog: [beats, blocked ms]. The
    * pump bumps the beat; a non-zero blocked count is reported at the next
@@ -174,21 +145,18 @@ export class Hub {
 
   #requestPump(): void {
     this.#pumpPending = true;
-    if (this.budgetSpent()) {
-      this.#yieldToLoop();
+    if (this.#budget.spent()) {
+      this.#budget.yieldToLoop();
       return;
     }
     RESOLVED.then(this.#pump);
-    if (!this.#heartbeatPending) {
-      this.#heartbeatPending = true;
-      setImmediate(this.#heartbeat);
-    }
+    this.#budget.watch();
   }
 
   /** Runs the entries queued before it began; later ones wait for the next pump. */
   #pump = (): void => {
-    if (this.#yieldPending) {
-      this.#yieldToLoop();
+    if (this.#budget.yieldPending) {
+      this.#budget.yieldToLoop();
       return;
     }
     this.#pumpPending = false;
@@ -199,55 +167,19 @@ export class Hub {
     while (n-- > 0) runq.shift()!.run();
   };
 
-  /** Lets Deno's event loop take LOOP_TURN_HOPS turns, then pumps. */
-  #yieldToLoop(): void {
-    this.#hopsLeft = LOOP_TURN_HOPS;
-    setImmediate(this.#hop);
-  }
-
-  #hop = (): void => {
-    if (--this.#hopsLeft > 0) setImmediate(this.#hop);
-    else this.#pumpAfterLoopTurn();
-  };
-
-  #pumpAfterLoopTurn = (): void => {
-    const now = performance.now();
-    this.#lastLoopTurn = now;
-    this.#yieldPending = false;
-    if (this.#liveInHeap > 0) this.#collectDueTimers(now);
+  /** The loop took its turns: fire what fell due meanwhile, then pump. */
+  #pumpAfterYield(): void {
+    if (this.#timers.waiting) this.#timers.collectDue(performance.now());
     this.#pump();
-  };
-
-  /** Records that Deno's event loop took a turn while we were busy. */
-  #heartbeat = (): void => {
-    this.#heartbeatPending = false;
-    this.#lastLoopTurn = performance.now();
-  };
+  }
 
   /**
    * True when the thread has gone about 1 ms without a turn of Deno's event
    * loop: an operation that would complete at once must park for one turn.
-   * Reading the clock costs ~90 ns, so it is read only every `#checkInterval`
-   * calls; the interval adapts to aim at one read per ~0.1 ms.
    * @ignore
    */
   budgetSpent(): boolean {
-    return this.#yieldPending || (--this.#countdown <= 0 && this.#clockSaysYield());
-  }
-
-  #clockSaysYield(): boolean {
-    const now = performance.now();
-    const sinceCheck = now - this.#lastClockCheck;
-    this.#lastClockCheck = now;
-    if (sinceCheck < 0.05) {
-      if (this.#checkInterval < 4096) this.#checkInterval *= 2;
-    } else if (sinceCheck > 0.2 && this.#checkInterval > 1) {
-      this.#checkInterval >>= 1;
-    }
-    this.#countdown = this.#checkInterval;
-    if (now - this.#lastLoopTurn < LOOP_TURN_BUDGET_MS) return false;
-    this.#yieldPending = true;
-    return true;
+    return this.#budget.spent();
   }
 
   // ------------------------------------------------------------------ parking
@@ -498,7 +430,7 @@ export class Hub {
     owner: Greenlet | null,
   ): Timer {
     checkFunction(what, fn);
-    return this.#addTimer(checkSeconds(what, seconds), fn, args, undefined, owner);
+    return this.#timers.add(checkSeconds(what, seconds), fn, args, undefined, owner);
   }
 
   /**
@@ -506,57 +438,7 @@ export class Hub {
    * @ignore
    */
   callLater<A>(seconds: number, callback: (arg: A) => void, arg: A): Timer {
-    return this.#addTimer(seconds, callback as (arg: never) => void, null, arg, null);
-  }
-
-  #addTimer(
-    seconds: number,
-    callback: (...args: never[]) => unknown,
-    args: unknown[] | null,
-    arg: unknown,
-    owner: Greenlet | null,
-  ): Timer {
-    const seq = this.#timerSeq++;
-    this.#liveTimers++;
-    if (seconds <= 0) {
-      const timer = new Timer(this, seconds, 0, seq, callback, args, arg, owner);
-      this.schedule(timer);
-      return timer;
-    }
-    const deadline = performance.now() + seconds * 1000;
-    const timer = new Timer(this, seconds, deadline, seq, callback, args, arg, owner);
-    timer.inHeap = true;
-    this.#liveInHeap++;
-    this.#heap.push(timer);
-    if (deadline < this.#denoTimerDeadline) this.#armDenoTimer();
-    return timer;
-  }
-
-  /** @ignore */
-  timerCancelled(timer: Timer): void {
-    this.#liveTimers--;
-    if (!timer.inHeap) return;
-    if (--this.#liveInHeap === 0) {
-      // Nothing left to wait for: drop the heap and let the process exit.
-      this.#heap.clear();
-      this.#cancelledInHeap = 0;
-      this.#armDenoTimer();
-      return;
-    }
-    this.#cancelledInHeap++;
-    if (
-      this.#cancelledInHeap > COMPACT_THRESHOLD &&
-      this.#cancelledInHeap * 2 > this.#heap.size
-    ) {
-      this.#heap.compact();
-      this.#cancelledInHeap = 0;
-    }
-  }
-
-  /** @ignore */
-  timerFired(timer: Timer): void {
-    this.#liveTimers--;
-    timer.inHeap = false;
+    return this.#timers.add(seconds, callback as (arg: never) => void, null, arg, null);
   }
 
   /** @ignore */
@@ -567,55 +449,6 @@ export class Hub {
       defaultOnError(handlerError);
       defaultOnError(error, greenthread);
     }
-  }
-
-  /** Arms the one Deno timer for the earliest live deadline, or none. */
-  #armDenoTimer(): void {
-    const heap = this.#heap;
-    let top = heap.peek();
-    while (top !== undefined && !top.live) {
-      heap.pop();
-      this.#cancelledInHeap--;
-      top = heap.peek();
-    }
-    const deadline = top === undefined ? Infinity : top.deadline;
-    if (deadline === this.#denoTimerDeadline) return;
-    if (this.#denoTimer !== undefined) clearTimeout(this.#denoTimer);
-    this.#denoTimer = undefined;
-    this.#denoTimerDeadline = deadline;
-    if (top === undefined) return;
-    // Deno clamps delays above 2^31-1 ms (~24.8 days) to 1 ms: arm for at
-    // most that long; #collectDueTimers re-arms for the rest.
-    const delay = Math.min(0x7fffffff, Math.max(0, Math.ceil(deadline - performance.now())));
-    this.#denoTimer = setTimeout(this.#onDenoTimer, delay);
-  }
-
-  #onDenoTimer = (): void => {
-    this.#denoTimer = undefined;
-    this.#denoTimerDeadline = Infinity;
-    const now = performance.now();
-    this.#lastLoopTurn = now;
-    this.#collectDueTimers(now);
-  };
-
-  /** Moves every due timer, in deadline order, to the run queue. */
-  #collectDueTimers(now: number): void {
-    const heap = this.#heap;
-    for (;;) {
-      const top = heap.peek();
-      if (top === undefined) break;
-      if (!top.live) {
-        heap.pop();
-        this.#cancelledInHeap--;
-        continue;
-      }
-      if (top.deadline > now) break;
-      heap.pop();
-      top.inHeap = false;
-      this.#liveInHeap--;
-      this.schedule(top);
-    }
-    this.#armDenoTimer();
   }
 
   // ------------------------------------------------------------ introspection
@@ -676,7 +509,7 @@ export class Hub {
     return {
       ready: this.#runq.length,
       parked: this.#parked,
-      timers: this.#liveTimers,
+      timers: this.#timers.live,
       switches: this.#switches,
     };
   }
@@ -686,9 +519,7 @@ export class Hub {
    * @ignore
    */
   pendingTimers(): Timer[] {
-    return this.#heap.toArray().filter((t) => t.live).sort((a, b) =>
-      a.deadline - b.deadline || a.seq - b.seq
-    );
+    return this.#timers.pending();
   }
 }
 

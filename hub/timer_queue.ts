@@ -1,0 +1,164 @@
+/**
+ * TimerQueue: the hub's timers, on one Deno timer.
+ *
+ * Timers wait in a heap; exactly one Deno timer is armed, for the earliest
+ * live deadline, and none when no timer waits, so an idle hub keeps the
+ * process alive for nothing. A due timer (and a zero-delay one at once)
+ * joins the hub's run queue, so due timers, spawns and wake-ups share one
+ * FIFO order, as in eventlet.
+ *
+ * @module
+ */
+
+import type { Greenlet } from "./greenlet.ts";
+import { Timer, type TimerHost } from "./timer.ts";
+import { TimerHeap } from "./timer_heap.ts";
+
+/** Compact the heap past this many cancelled timers (as eventlet's hub). */
+const COMPACT_THRESHOLD = 1000;
+/** Deno clamps longer delays to 1 ms: arm for at most this, then re-arm. */
+const MAX_DELAY_MS = 0x7fffffff;
+
+/** The hooks a TimerQueue needs from its hub. */
+export interface TimerQueueHooks {
+  /** Puts a due timer in the run queue. */
+  schedule(timer: Timer): void;
+  /** The Deno timer fired: a turn of the event loop happened at `now`. */
+  loopTurned(now: number): void;
+  /** Reports an error thrown by a user callback. */
+  reportError(error: unknown): void;
+}
+
+/** The hub's timers; see the module comment. */
+export class TimerQueue implements TimerHost {
+  #hooks: TimerQueueHooks;
+  #heap = new TimerHeap();
+  #live = 0;
+  /** Live timers waiting in the heap (zero-delay ones go to the run queue). */
+  #liveInHeap = 0;
+  #cancelledInHeap = 0;
+  #seq = 0;
+  #denoTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #denoTimerDeadline = Infinity;
+
+  constructor(hooks: TimerQueueHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Pending (uncancelled, unfired) timers. */
+  get live(): number {
+    return this.#live;
+  }
+
+  /** True while a timer waits in the heap. */
+  get waiting(): boolean {
+    return this.#liveInHeap > 0;
+  }
+
+  /** Schedules a timer; `args === null` marks an internal one (see Timer.run). */
+  add(
+    seconds: number,
+    callback: (...args: never[]) => unknown,
+    args: unknown[] | null,
+    arg: unknown,
+    owner: Greenlet | null,
+  ): Timer {
+    const seq = this.#seq++;
+    this.#live++;
+    if (seconds <= 0) {
+      const timer = new Timer(this, seconds, 0, seq, callback, args, arg, owner);
+      this.#hooks.schedule(timer);
+      return timer;
+    }
+    const deadline = performance.now() + seconds * 1000;
+    const timer = new Timer(this, seconds, deadline, seq, callback, args, arg, owner);
+    timer.inHeap = true;
+    this.#liveInHeap++;
+    this.#heap.push(timer);
+    if (deadline < this.#denoTimerDeadline) this.#arm();
+    return timer;
+  }
+
+  /** Moves every due timer, in deadline order, to the run queue. */
+  collectDue(now: number): void {
+    const heap = this.#heap;
+    for (;;) {
+      const top = heap.peek();
+      if (top === undefined) break;
+      if (!top.live) {
+        heap.pop();
+        this.#cancelledInHeap--;
+        continue;
+      }
+      if (top.deadline > now) break;
+      heap.pop();
+      top.inHeap = false;
+      this.#liveInHeap--;
+      this.#hooks.schedule(top);
+    }
+    this.#arm();
+  }
+
+  /** The pending timers in due order (for `debug.formatHubTimers`). */
+  pending(): Timer[] {
+    return this.#heap.toArray().filter((t) => t.live).sort((a, b) =>
+      a.deadline - b.deadline || a.seq - b.seq
+    );
+  }
+
+  timerCancelled(timer: Timer): void {
+    this.#live--;
+    if (!timer.inHeap) return;
+    if (--this.#liveInHeap === 0) {
+      // Nothing left to wait for: drop the heap and let the process exit.
+      this.#heap.clear();
+      this.#cancelledInHeap = 0;
+      this.#arm();
+      return;
+    }
+    this.#cancelledInHeap++;
+    if (
+      this.#cancelledInHeap > COMPACT_THRESHOLD &&
+      this.#cancelledInHeap * 2 > this.#heap.size
+    ) {
+      this.#heap.compact();
+      this.#cancelledInHeap = 0;
+    }
+  }
+
+  timerFired(timer: Timer): void {
+    this.#live--;
+    timer.inHeap = false;
+  }
+
+  reportError(error: unknown): void {
+    this.#hooks.reportError(error);
+  }
+
+  /** Arms the one Deno timer for the earliest live deadline, or none. */
+  #arm(): void {
+    const heap = this.#heap;
+    let top = heap.peek();
+    while (top !== undefined && !top.live) {
+      heap.pop();
+      this.#cancelledInHeap--;
+      top = heap.peek();
+    }
+    const deadline = top === undefined ? Infinity : top.deadline;
+    if (deadline === this.#denoTimerDeadline) return;
+    if (this.#denoTimer !== undefined) clearTimeout(this.#denoTimer);
+    this.#denoTimer = undefined;
+    this.#denoTimerDeadline = deadline;
+    if (top === undefined) return;
+    const delay = Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(deadline - performance.now())));
+    this.#denoTimer = setTimeout(this.#fire, delay);
+  }
+
+  #fire = (): void => {
+    this.#denoTimer = undefined;
+    this.#denoTimerDeadline = Infinity;
+    const now = performance.now();
+    this.#hooks.loopTurned(now);
+    this.collectDue(now);
+  };
+}
