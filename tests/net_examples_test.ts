@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { connect, type GreenSocket, wrapSsl } from "../net/mod.ts";
 import { dec, enc, recvExactly } from "./net_helpers.ts";
+import { Lines } from "../bench/processes.ts";
 
 /** A child Deno process running an example, with its stdout read line by line. */
 class Example {
   readonly child: Deno.ChildProcess;
-  #reader: ReadableStreamDefaultReader<string>;
-  #pending = "";
+  #lines: Lines;
 
   constructor(script: string, args: string[]) {
     const path = new URL(`../examples/${script}`, import.meta.url).pathname;
@@ -16,24 +16,12 @@ class Example {
       stderr: "inherit",
       stdin: "null",
     }).spawn();
-    this.#reader = this.child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    this.#lines = new Lines(this.child.stdout);
   }
 
   /** The next line of stdout (throws at EOF). */
-  async line(): Promise<string> {
-    for (;;) {
-      const i = this.#pending.indexOf("\n");
-      if (i >= 0) {
-        const line = this.#pending.slice(0, i);
-        this.#pending = this.#pending.slice(i + 1);
-        return line;
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) {
-        throw new Error(`Cannot read a line: the example exited, received "${this.#pending}"`);
-      }
-      this.#pending += value;
-    }
+  line(): Promise<string> {
+    return this.#lines.next();
   }
 
   /** Reads lines until one matches `re`; returns the match. */
@@ -46,7 +34,7 @@ class Example {
 
   async stop(): Promise<void> {
     this.child.kill("SIGTERM");
-    await this.#reader.cancel();
+    await this.#lines.cancel();
     await this.child.status;
   }
 }
