@@ -4,10 +4,9 @@ N switches in all. Reports switches per second.
     python3 bench/python/ping_pong.py [--n=1000000]
 """
 
-import time
 
 import eventlet
-from common import int_arg, report
+from common import int_arg, measure
 
 n = int_arg("n", 1000000)
 
@@ -24,8 +23,4 @@ def ping_pong(switches):
     b.wait()
 
 
-ping_pong(n // 10)  # warm-up (CPython has no JIT: a tenth is enough)
-start = time.perf_counter()
-ping_pong(n)
-ms = (time.perf_counter() - start) * 1000
-report(workload="ping_pong", impl="eventlet", n=n, ms=ms, rate=n / ms * 1000)
+measure("ping_pong", ping_pong, n)

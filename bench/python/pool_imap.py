@@ -4,10 +4,9 @@ function, results read in order. Calls per second.
     python3 bench/python/pool_imap.py [--n=200000]
 """
 
-import time
 
 import eventlet
-from common import int_arg, report
+from common import int_arg, measure
 
 n = int_arg("n", 200000)
 
@@ -23,8 +22,4 @@ def run(count):
         raise SystemExit("imap lost results: sum %d" % total)
 
 
-run(n // 10)  # warm-up (CPython has no JIT: a tenth is enough)
-start = time.perf_counter()
-run(n)
-ms = (time.perf_counter() - start) * 1000
-report(workload="imap", impl="eventlet", n=n, ms=ms, rate=n / ms * 1000)
+measure("imap", run, n)

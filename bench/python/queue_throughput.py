@@ -4,10 +4,9 @@ eventlet.Queue(100), one consumer greenthread gets them. Items per second.
     python3 bench/python/queue_throughput.py [--n=1000000]
 """
 
-import time
 
 import eventlet
-from common import int_arg, report
+from common import int_arg, measure
 
 n = int_arg("n", 1000000)
 
@@ -34,8 +33,4 @@ def run(count):
         raise SystemExit("Queue lost items: sum %d" % total)
 
 
-run(n // 10)  # warm-up (CPython has no JIT: a tenth is enough)
-start = time.perf_counter()
-run(n)
-ms = (time.perf_counter() - start) * 1000
-report(workload="queue", impl="eventlet", n=n, ms=ms, rate=n / ms * 1000)
+measure("queue", run, n)

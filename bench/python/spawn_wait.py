@@ -4,10 +4,9 @@ then wait for each (eventlet.spawn + GreenThread.wait).
     python3 bench/python/spawn_wait.py [--n=100000]
 """
 
-import time
 
 import eventlet
-from common import int_arg, report
+from common import int_arg, measure
 
 n = int_arg("n", 100000)
 
@@ -22,8 +21,4 @@ def spawn_wait(count):
         gt.wait()
 
 
-spawn_wait(n // 10)  # warm-up (CPython has no JIT: a tenth is enough)
-start = time.perf_counter()
-spawn_wait(n)
-ms = (time.perf_counter() - start) * 1000
-report(workload="spawn_wait", impl="eventlet", n=n, ms=ms, rate=n / ms * 1000)
+measure("spawn_wait", spawn_wait, n)
