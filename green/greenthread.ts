@@ -64,7 +64,8 @@ const KILL_WAIT = Symbol("kill wait");
  *   (so its `finally` blocks run) and resolves once it has ended. Killed
  *   before it started, it never runs.
  * - Links run when it ends, in link order, in its own context; a link
- *   added after it ended runs at once.
+ *   added by a link runs after the others in that pass; a link added after
+ *   it ended runs at once.
  * - `signal` aborts when an error is thrown into it; after that error
  *   surfaces it gets a fresh one.
  *
