@@ -51,11 +51,6 @@ export class Greenlet {
    * @ignore
    */
   hasPendingError = false;
-  /**
-   * The first such error (the next to be delivered).
-   * @ignore
-   */
-  pendingError: unknown = undefined;
   /** Every undelivered error in arrival order, with what threw it. */
   #pending: { error: unknown; source: unknown }[] | null = null;
   /**
@@ -86,7 +81,7 @@ export class Greenlet {
     if (this.#controller === null) {
       this.#controller = new AbortController();
       // An error thrown in but not yet surfaced: the signal is aborted.
-      if (this.hasPendingError) this.#controller.abort(this.pendingError);
+      if (this.#pending !== null) this.#controller.abort(this.#pending[0].error);
     }
     return this.#controller.signal;
   }
@@ -121,10 +116,7 @@ export class Greenlet {
    */
   setPendingError(error: unknown, source?: unknown): void {
     (this.#pending ??= []).push({ error, source });
-    if (!this.hasPendingError) {
-      this.hasPendingError = true;
-      this.pendingError = error;
-    }
+    this.hasPendingError = true;
   }
 
   /**
@@ -138,7 +130,7 @@ export class Greenlet {
     const kept = pending.filter((p) => p.source !== source);
     if (kept.length === pending.length) return;
     this.#pending = kept.length > 0 ? kept : null;
-    this.#syncPending();
+    this.hasPendingError = this.#pending !== null;
     if (!this.hasPendingError) this.interruptDelivered();
   }
 
@@ -149,15 +141,9 @@ export class Greenlet {
   takePendingError(): unknown {
     const next = this.#pending!.shift()!;
     if (this.#pending!.length === 0) this.#pending = null;
-    this.#syncPending();
+    this.hasPendingError = this.#pending !== null;
     this.interruptDelivered();
     return next.error;
-  }
-
-  #syncPending(): void {
-    const first = this.#pending === null ? undefined : this.#pending[0];
-    this.hasPendingError = first !== undefined;
-    this.pendingError = first?.error;
   }
 
   /**
