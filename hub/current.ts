@@ -1,18 +1,23 @@
 /**
- * Which greenlet is running: tracked with `AsyncLocalStorage`.
+ * Which greenlet is running.
  *
  * Each greenthread's body runs inside `runAs(greenthread, …)`, and the
- * async context follows every `await` in it, so `currentGreenlet()` is right
- * in any continuation. Code outside any greenthread (top-level code, test
- * bodies, foreign callbacks) belongs to the thread's main greenlet.
+ * async context carries the greenlet across every `await` in it
+ * (`async_context.ts`), so `currentGreenlet()` is right in any
+ * continuation. Code outside any greenthread (top-level code, test bodies,
+ * foreign callbacks) belongs to the thread's main greenlet.
  *
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { Greenlet } from "./greenlet.ts";
+import { makeContextCarrier } from "./async_context.ts";
 
-const storage = new AsyncLocalStorage<Greenlet>();
+const carrier = makeContextCarrier<Greenlet>();
+
+/** Which carrier this thread uses: "native" or "portable" (async_context.ts). */
+export const contextCarrierKind: "native" | "portable" = carrier.kind;
+
 let main: Greenlet | undefined;
 let hubOwn: Greenlet | undefined;
 let makeSpecial: (id: number) => Greenlet = (id) => {
@@ -23,7 +28,7 @@ let makeSpecial: (id: number) => Greenlet = (id) => {
 
 /** The running greenlet, or the thread's main greenlet outside any. */
 export function currentGreenlet(): Greenlet {
-  return storage.getStore() ?? (main ??= makeSpecial(0));
+  return carrier.get() ?? (main ??= makeSpecial(0));
 }
 
 /** The thread's main greenlet (id 0: the one top-level code runs in). */
@@ -47,5 +52,5 @@ export function setSpecialGreenletFactory(factory: (id: number) => Greenlet): vo
 
 /** Calls `fn(arg)` with `greenlet` as the current greenlet. */
 export function runAs<A, R>(greenlet: Greenlet, fn: (arg: A) => R, arg: A): R {
-  return storage.run(greenlet, fn, arg);
+  return carrier.run(greenlet, fn, arg);
 }

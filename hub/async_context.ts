@@ -1,0 +1,168 @@
+/**
+ * The async-context carrier: how the running greenlet travels across
+ * `await`s, so that code after an `await` knows which greenthread it is in.
+ *
+ * Two carriers give the same results:
+ * - **native** (the default on Deno 2): the greenlet rides in V8's
+ *   "continuation preserved embedder data", the one value that every
+ *   promise reaction captures when it is made and restores when it runs.
+ * - **portable**: a `node:async_hooks` `AsyncLocalStorage`. Used when the
+ *   native carrier is not there or fails its probe, or when the environment
+ *   variable `EVENTLET_ASYNC_CONTEXT=portable` is set (env permission
+ *   needed to read it).
+ *
+ * Why two (hot path, measured): on Deno 2.9 each `AsyncLocalStorage.run`
+ * copies the context into a new null-prototype object (dictionary mode in
+ * V8), makes an entry object and a WeakMap slot: ~340 ns and ~450 B per
+ * greenthread, the largest single cost of a spawn. The native carrier
+ * stores one small object instead: spawn+wait runs ~2.6x faster and a
+ * parked greenthread takes ~400 B less (bench/RESULTS.md).
+ *
+ * How the native carrier stays compatible with `AsyncLocalStorage`: Deno's
+ * AsyncLocalStorage keeps, in that same slot, a plain object mapping
+ * numbered variable ids to entries. Ours is a `{ [GREENLET]: greenlet }`
+ * object with a null prototype chain: AsyncLocalStorage finds no numbered
+ * key in it ("no value"), and its `run` spreads our object's own keys —
+ * GREENLET included — into the object it makes, so the greenlet survives
+ * an `als.run` inside a greenthread. A greenthread spawned inside
+ * `als.run` gets a copy of those values with its own greenlet added. The
+ * raw get/set live on `Deno[Deno.internal].core`, which is not a public
+ * API: a probe at load checks each behaviour above before we rely on it.
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** Carries one value (the running greenlet) across awaits. */
+export interface ContextCarrier<T> {
+  /** "native" or "portable" (see the module comment). */
+  readonly kind: "native" | "portable";
+  /** The value `run` set for the code now running, or undefined outside any. */
+  get(): T | undefined;
+  /** Calls `fn(arg)` with `value` as the carried value. */
+  run<A, R>(value: T, fn: (arg: A) => R, arg: A): R;
+}
+
+const ENV = "EVENTLET_ASYNC_CONTEXT";
+
+/** The carrier to use in this thread (see the module comment). */
+export function makeContextCarrier<T>(): ContextCarrier<T> {
+  if (envSaysPortable()) return portableCarrier();
+  const slot = findNativeSlot();
+  if (slot !== null && probe(slot)) return nativeCarrier(slot);
+  return portableCarrier();
+}
+
+/** The portable carrier: an AsyncLocalStorage. */
+export function portableCarrier<T>(): ContextCarrier<T> {
+  const storage = new AsyncLocalStorage<T>();
+  return {
+    kind: "portable",
+    get: () => storage.getStore(),
+    run: (value, fn, arg) => storage.run(value, fn, arg),
+  };
+}
+
+// ------------------------------------------------------------------ native
+
+interface NativeSlot {
+  getAsyncContext(): unknown;
+  setAsyncContext(context: unknown): void;
+}
+
+const GREENLET = Symbol("eventlet.greenlet");
+
+/** What the native carrier stores: the value under a symbol key. */
+class CarriedValue {
+  [GREENLET]: unknown;
+  constructor(value: unknown) {
+    this[GREENLET] = value;
+  }
+}
+// No Object.prototype behind it: AsyncLocalStorage's numbered lookups
+// must find nothing, whatever anyone adds to Object.prototype.
+Object.setPrototypeOf(CarriedValue.prototype, null);
+
+function nativeCarrier<T>(slot: NativeSlot): ContextCarrier<T> {
+  return {
+    kind: "native",
+    get(): T | undefined {
+      const context = slot.getAsyncContext() as CarriedValue | undefined | null;
+      return context?.[GREENLET] as T | undefined;
+    },
+    run<A, R>(value: T, fn: (arg: A) => R, arg: A): R {
+      const outer = slot.getAsyncContext();
+      slot.setAsyncContext(contextWith(value, outer));
+      try {
+        return fn(arg);
+      } finally {
+        slot.setAsyncContext(outer);
+      }
+    },
+  };
+}
+
+/**
+ * The context to run in: our value alone, or a copy of the caller's
+ * AsyncLocalStorage values with ours added.
+ */
+function contextWith(value: unknown, outer: unknown): unknown {
+  if (outer === undefined || outer === null || outer instanceof CarriedValue) {
+    return new CarriedValue(value);
+  }
+  return { __proto__: null, ...(outer as object), [GREENLET]: value };
+}
+
+function findNativeSlot(): NativeSlot | null {
+  try {
+    const deno = Deno as unknown as Record<symbol, unknown> & { internal?: unknown };
+    if (typeof deno.internal !== "symbol") return null;
+    const core = (deno[deno.internal] as { core?: Partial<NativeSlot> } | undefined)?.core;
+    if (
+      typeof core?.getAsyncContext !== "function" ||
+      typeof core.setAsyncContext !== "function"
+    ) return null;
+    return core as NativeSlot;
+  } catch {
+    return null; // no Deno internals here: the portable carrier will do
+  }
+}
+
+/** True if the slot behaves as the module comment says we rely on. */
+function probe(slot: NativeSlot): boolean {
+  const before = slot.getAsyncContext();
+  const als = new AsyncLocalStorage<number>();
+  const mark = new CarriedValue("probe");
+  try {
+    slot.setAsyncContext(mark);
+    if (slot.getAsyncContext() !== mark || als.getStore() !== undefined) return false;
+    const insideRun = als.run(1, () => {
+      const inner = slot.getAsyncContext() as CarriedValue | undefined;
+      return als.getStore() === 1 && inner?.[GREENLET] === "probe";
+    });
+    return insideRun && slot.getAsyncContext() === mark;
+  } catch {
+    return false;
+  } finally {
+    slot.setAsyncContext(before);
+  }
+}
+
+function envSaysPortable(): boolean {
+  try {
+    const status = Deno.permissions.querySync({ name: "env", variable: ENV });
+    if (status.state !== "granted") return false;
+    const raw = Deno.env.get(ENV);
+    if (raw === undefined || raw === "" || raw === "native") return false;
+    if (raw === "portable") return true;
+    throw new RangeError(
+      `Cannot choose the async-context carrier: ${ENV} must be "native" or "portable", received ${
+        JSON.stringify(raw)
+      }`,
+    );
+  } catch (error) {
+    if (error instanceof RangeError) throw error;
+    return false; // no permission API here (a worker without Deno): default
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The async-context carrier (hub/async_context.ts): the running greenthread
+ * survives every kind of await, AsyncLocalStorage keeps working beside it,
+ * and the portable carrier passes the core test files too.
+ */
+
+import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { contextCarrierKind } from "../hub/current.ts";
+import { getCurrent, spawn } from "../green/spawn.ts";
+import { sleep } from "../green/sleep.ts";
+import { Event } from "../green/event.ts";
+import { Timeout } from "../green/timeout.ts";
+import type { GreenThread } from "../green/greenthread.ts";
+
+const ENV = "EVENTLET_ASYNC_CONTEXT";
+const forcedPortable = Deno.env.get(ENV) === "portable";
+
+Deno.test("async context: the native carrier is used on Deno 2 unless the environment asks for the portable one", () => {
+  assert.equal(contextCarrierKind, forcedPortable ? "portable" : "native");
+});
+
+Deno.test("async context: getCurrent() is right after foreign awaits of many kinds", async () => {
+  const seen: [number, number][] = [];
+  const body = async (tag: number) => {
+    const me = getCurrent();
+    await new Promise((resolve) => setTimeout(resolve, 1)); // a Deno timer
+    seen.push([tag, getCurrent() === me ? 1 : 0]);
+    await Promise.resolve(); // a bare microtask
+    await (async () => {
+      await null;
+    })(); // a nested async function
+    seen.push([tag, getCurrent() === me ? 1 : 0]);
+    await Deno.readTextFile(new URL(import.meta.url)); // a Deno op
+    seen.push([tag, getCurrent() === me ? 1 : 0]);
+    await sleep(0);
+    seen.push([tag, getCurrent() === me ? 1 : 0]);
+    return me.id;
+  };
+  const gts = [spawn(body, 1), spawn(body, 2), spawn(body, 3)];
+  const ids = await Promise.all(gts.map((gt) => gt.wait()));
+  assert.deepEqual(ids, gts.map((gt) => gt.id));
+  assert.equal(seen.length, 12);
+  assert.ok(seen.every(([, same]) => same === 1), JSON.stringify(seen));
+  assert.equal(getCurrent().id, 0, "the test body is still the main greenthread");
+});
+
+Deno.test("async context: a greenthread spawned inside AsyncLocalStorage.run sees the caller's values", async () => {
+  const als = new AsyncLocalStorage<string>();
+  const result = await als.run("request-7", async () => {
+    const gt: GreenThread<unknown[]> = spawn(async (): Promise<unknown[]> => {
+      const first = als.getStore();
+      await sleep(0.001);
+      return [first, als.getStore(), getCurrent() === gt];
+    });
+    return await gt.wait();
+  });
+  assert.deepEqual(result, ["request-7", "request-7", true]);
+  assert.equal(als.getStore(), undefined, "nothing leaks out of run()");
+  assert.equal(await spawn(() => als.getStore()).wait(), undefined);
+});
+
+Deno.test("async context: AsyncLocalStorage.run inside a greenthread keeps its identity, kill and Timeout", async () => {
+  const als = new AsyncLocalStorage<number>();
+  const ev = new Event<string>();
+  let inner: GreenThread | undefined;
+  const gt: GreenThread<unknown> = spawn(() =>
+    als.run(42, async () => {
+      inner = getCurrent();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      assert.equal(als.getStore(), 42);
+      assert.equal(getCurrent(), gt, "still the same greenthread inside run()");
+      using _t = new Timeout(0.01, new Error("late"));
+      return await ev.wait(); // the Timeout must land here, in this greenthread
+    })
+  );
+  await assert.rejects(gt.wait(), /late/);
+  assert.equal(inner, gt);
+  assert.equal(getCurrent().id, 0);
+  const killed = spawn(() => als.run(1, () => sleep(10)));
+  await sleep(0);
+  await killed.kill();
+  assert.equal(killed.dead, true);
+});
+
+Deno.test("async context: the core test files pass with the portable carrier", {
+  ignore: forcedPortable, // already running under it: do not recurse
+}, async () => {
+  const files = [
+    "hub_test.ts",
+    "greenthread_test.ts",
+    "timeout_test.ts",
+    "event_test.ts",
+    "local_test.ts",
+    "queue_test.ts",
+    "async_context_test.ts",
+  ].map((f) => new URL(f, import.meta.url).pathname);
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", "--no-check", ...files],
+    env: { [ENV]: "portable", NO_COLOR: "1" },
+  }).output();
+  const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  assert.equal(code, 0, out);
+  assert.match(out, /ok \| \d+ passed/);
+});
+
+Deno.test("async context: a bad EVENTLET_ASYNC_CONTEXT is a RangeError naming the value", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", `await import(${JSON.stringify(new URL("../mod.ts", import.meta.url).href)})`],
+    env: { [ENV]: "fast", NO_COLOR: "1" },
+  }).output();
+  assert.notEqual(code, 0);
+  assert.match(
+    new TextDecoder().decode(stderr),
+    /RangeError: Cannot choose the async-context carrier: EVENTLET_ASYNC_CONTEXT must be "native" or "portable", received "fast"/,
+  );
+});
