@@ -64,20 +64,10 @@ export class GreenThread<T = unknown> extends Greenlet {
   #result: unknown = undefined;
   #waiters: WaiterList | null = null;
   // deno-lint-ignore no-explicit-any
-  #links: [LinkCallback<any>, unknown[]][] | null = null;
-  // deno-lint-ignore no-explicit-any
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
-  /** The links being run as it ends (a link may add more to this pass). */
-  // deno-lint-ignore no-explicit-any
-  #linking: [LinkCallback<any>, unknown[]][] | null = null;
   #observed = false;
-  #name: string | undefined = undefined;
-  /**
-   * Where it was spawned (one stack line), when `debug.captureSpawnSites`
-   * is on; else undefined.
-   * @ignore
-   */
-  spawnSite: string | undefined = undefined;
+  /** Links, name, spawn site: made on first use (see GreenThreadRare). */
+  #rare: GreenThreadRare | null = null;
 
   /**
    * Use `spawn` to make greenthreads.
@@ -96,11 +86,11 @@ export class GreenThread<T = unknown> extends Greenlet {
 
   /** A name for listings and error reports; defaults to "GreenThread-<id>". */
   get name(): string {
-    return this.#name ??
+    return this.#rare?.name ??
       (this.id === 0 ? "main" : this.id === -1 ? "hub" : `GreenThread-${this.id}`);
   }
   set name(value: string) {
-    this.#name = String(value);
+    (this.#rare ??= new GreenThreadRare()).name = String(value);
   }
 
   /**
@@ -118,6 +108,18 @@ export class GreenThread<T = unknown> extends Greenlet {
     if (this.dead) return;
     starting.push(this);
     RESOLVED.then(startNext); // queueMicrotask, cheaper on Deno (see hub.ts)
+  }
+
+  /**
+   * Where it was spawned (one stack line), when `debug.captureSpawnSites`
+   * is on; else undefined.
+   * @ignore
+   */
+  get spawnSite(): string | undefined {
+    return this.#rare?.spawnSite;
+  }
+  set spawnSite(line: string | undefined) {
+    (this.#rare ??= new GreenThreadRare()).spawnSite = line;
   }
 
   /** Runs `fn`; called in its own async context by `startNext`. @ignore */
@@ -281,15 +283,16 @@ export class GreenThread<T = unknown> extends Greenlet {
   link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
     checkFunction("link", fn);
     this.#observed = true;
-    if (this.#linking !== null) {
-      this.#linking.push([fn, args]); // linked by a link: runs in the same pass
+    const rare = this.#rare ??= new GreenThreadRare();
+    if (rare.linking !== null) {
+      rare.linking.push([fn, args]); // linked by a link: runs in the same pass
       return;
     }
     if (this.dead) {
       fn(this, ...args);
       return;
     }
-    (this.#links ??= []).push([fn, args]);
+    (rare.links ??= []).push([fn, args]);
   }
 
   /**
@@ -305,8 +308,8 @@ export class GreenThread<T = unknown> extends Greenlet {
    * ```
    */
   unlink(fn: LinkCallback<T>): boolean {
-    const links = this.#links;
-    if (links === null) return false;
+    const links = this.#rare?.links;
+    if (links == null) return false;
     const i = links.findIndex(([f]) => f === fn);
     if (i < 0) return false;
     links.splice(i, 1);
@@ -357,10 +360,11 @@ export class GreenThread<T = unknown> extends Greenlet {
       this.#exitHooks = null;
       for (const hook of hooks) hook(this);
     }
-    const links = this.#links;
-    if (links !== null) {
-      this.#links = null;
-      this.#linking = links; // a link added by a link joins the end of this pass
+    const rare = this.#rare;
+    const links = rare?.links;
+    if (links != null) {
+      rare!.links = null;
+      rare!.linking = links; // a link added by a link joins the end of this pass
       for (let i = 0; i < links.length; i++) {
         const [fn, args] = links[i];
         try {
@@ -370,12 +374,26 @@ export class GreenThread<T = unknown> extends Greenlet {
           break;
         }
       }
-      this.#linking = null;
+      rare!.linking = null;
     }
     if (outcome === FAILED && !this.#observed && !isKill(result)) {
       hub.reportError(result, this);
     }
   }
+}
+
+/**
+ * The GreenThread state few greenthreads need, kept out of the greenthread
+ * itself so that the many without links or a name are smaller.
+ */
+class GreenThreadRare {
+  // deno-lint-ignore no-explicit-any
+  links: [LinkCallback<any>, unknown[]][] | null = null;
+  /** The links being run as it ends (a link may add more to this pass). */
+  // deno-lint-ignore no-explicit-any
+  linking: [LinkCallback<any>, unknown[]][] | null = null;
+  name: string | undefined = undefined;
+  spawnSite: string | undefined = undefined;
 }
 
 // Greenthreads whose start microtask is queued, in queue order.

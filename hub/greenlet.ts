@@ -40,19 +40,12 @@ export class Greenlet {
    */
   parkSlot: Park | null = null;
   /**
-   * Further parks when it awaits several switch points at once. Promise.all
-   * over switch points works while they succeed; see the README on
-   * Promise.race.
-   * @ignore
-   */
-  moreParks: Park[] | null = null;
-  /**
    * True while an error thrown into it awaits its next switch point.
    * @ignore
    */
   hasPendingError = false;
-  /** Every undelivered error in arrival order, with what threw it. */
-  #pending: { error: unknown; source: unknown }[] | null = null;
+  /** What few greenlets need (see GreenletRare), made on first use. */
+  #rare: GreenletRare | null = null;
   /**
    * Neighbours in the hub's list of live greenthreads (intrusive, so that
    * registering costs no allocation).
@@ -61,7 +54,6 @@ export class Greenlet {
   liveNext: Greenlet | null = null;
   /** @ignore */
   livePrev: Greenlet | null = null;
-  #controller: AbortController | null = null;
 
   /**
    * Greenlets are made by `spawn`.
@@ -78,12 +70,13 @@ export class Greenlet {
    * (`fetch`, `Deno` I/O) so that a kill or timeout cancels them too.
    */
   get signal(): AbortSignal {
-    if (this.#controller === null) {
-      this.#controller = new AbortController();
+    const rare = this.#rare ??= new GreenletRare();
+    if (rare.controller === null) {
+      rare.controller = new AbortController();
       // An error thrown in but not yet surfaced: the signal is aborted.
-      if (this.#pending !== null) this.#controller.abort(this.#pending[0].error);
+      if (rare.pending !== null) rare.controller.abort(rare.pending[0].error);
     }
-    return this.#controller.signal;
+    return rare.controller.signal;
   }
 
   /**
@@ -93,8 +86,8 @@ export class Greenlet {
    * @ignore
    */
   interrupt(error: unknown): void {
-    const controller = this.#controller;
-    if (controller !== null && !controller.signal.aborted) controller.abort(error);
+    const controller = this.#rare?.controller;
+    if (controller != null && !controller.signal.aborted) controller.abort(error);
   }
 
   /**
@@ -102,9 +95,8 @@ export class Greenlet {
    * @ignore
    */
   interruptDelivered(): void {
-    if (this.#controller !== null && this.#controller.signal.aborted) {
-      this.#controller = null;
-    }
+    const rare = this.#rare;
+    if (rare !== null && rare.controller?.signal.aborted) rare.controller = null;
   }
 
   /**
@@ -115,7 +107,8 @@ export class Greenlet {
    * @ignore
    */
   setPendingError(error: unknown, source?: unknown): void {
-    (this.#pending ??= []).push({ error, source });
+    const rare = this.#rare ??= new GreenletRare();
+    (rare.pending ??= []).push({ error, source });
     this.hasPendingError = true;
   }
 
@@ -125,12 +118,12 @@ export class Greenlet {
    * @ignore
    */
   withdrawPendingError(source: unknown): void {
-    const pending = this.#pending;
-    if (pending === null) return;
-    const kept = pending.filter((p) => p.source !== source);
-    if (kept.length === pending.length) return;
-    this.#pending = kept.length > 0 ? kept : null;
-    this.hasPendingError = this.#pending !== null;
+    const rare = this.#rare;
+    if (rare === null || rare.pending === null) return;
+    const kept = rare.pending.filter((p) => p.source !== source);
+    if (kept.length === rare.pending.length) return;
+    rare.pending = kept.length > 0 ? kept : null;
+    this.hasPendingError = rare.pending !== null;
     if (!this.hasPendingError) this.interruptDelivered();
   }
 
@@ -139,9 +132,10 @@ export class Greenlet {
    * @ignore
    */
   takePendingError(): unknown {
-    const next = this.#pending!.shift()!;
-    if (this.#pending!.length === 0) this.#pending = null;
-    this.hasPendingError = this.#pending !== null;
+    const rare = this.#rare!;
+    const next = rare.pending!.shift()!;
+    if (rare.pending!.length === 0) rare.pending = null;
+    this.hasPendingError = rare.pending !== null;
     this.interruptDelivered();
     return next.error;
   }
@@ -152,7 +146,7 @@ export class Greenlet {
    */
   addPark(park: Park): void {
     if (this.parkSlot === null) this.parkSlot = park;
-    else (this.moreParks ??= []).push(park);
+    else ((this.#rare ??= new GreenletRare()).moreParks ??= []).push(park);
   }
 
   /**
@@ -164,11 +158,12 @@ export class Greenlet {
       this.parkSlot = null;
       return;
     }
-    const more = this.moreParks;
-    if (more === null) return;
+    const rare = this.#rare;
+    const more = rare?.moreParks;
+    if (more == null) return;
     const i = more.indexOf(park);
     if (i >= 0) more.splice(i, 1);
-    if (more.length === 0) this.moreParks = null;
+    if (more.length === 0) rare!.moreParks = null;
   }
 
   /**
@@ -177,7 +172,26 @@ export class Greenlet {
    */
   parks(): Park[] {
     const all: Park[] = this.parkSlot === null ? [] : [this.parkSlot];
-    if (this.moreParks !== null) all.push(...this.moreParks);
+    const more = this.#rare?.moreParks;
+    if (more != null) all.push(...more);
     return all;
   }
+}
+
+/**
+ * The greenlet state few greenthreads ever need, kept out of the greenlet
+ * itself so that each of the many that never need it is smaller (8 B a
+ * field; measured in bench/core_ratios.ts, memory per parked greenthread).
+ */
+class GreenletRare {
+  /**
+   * Further parks when it awaits several switch points at once. Promise.all
+   * over switch points works while they succeed; see the README on
+   * Promise.race.
+   */
+  moreParks: Park[] | null = null;
+  /** Every undelivered error in arrival order, with what threw it. */
+  pending: { error: unknown; source: unknown }[] | null = null;
+  /** Behind `signal`: made when first asked for, dropped once it aborted. */
+  controller: AbortController | null = null;
 }
