@@ -2,37 +2,29 @@
  * The hub: this thread's scheduler, on top of Deno's event loop.
  *
  * - One FIFO run queue holds everything ready: greenthreads to start,
- *   parked greenthreads to resume, due timers. A *pump* runs the entries that
- *   were queued when it began; entries queued meanwhile wait for the next
- *   pump. That is eventlet's "timers scheduled while firing go to the next
- *   pass", and it gives `sleep(0)` its round-robin order.
+ *   parked greenthreads to resume, due timers (run_queue.ts: the pump, and
+ *   the loop budget that keeps sockets and timers from starving).
  * - Resuming a parked greenthread settles its promise; its continuation runs
  *   as a promise job, so the jobs run in run-queue order.
- * - Pumps run as microtasks (fast), but after about 1 ms without a turn of
- *   Deno's event loop the next pump lets the loop take a few dozen turns
- *   (loop_budget.ts), so greenthreads that never block cannot starve
- *   sockets and timers.
  * - Timers live in timer_queue.ts: one Deno timer armed for the earliest
  *   live deadline, none when no timer waits, so an idle hub keeps nothing
- *   open. This file holds the run queue, the pump and the parking API.
+ *   open.
+ * - This file holds the parking API (how switch points wait and wake), the
+ *   timer and error-handler entry points, and the introspection.
  *
  * @module
  */
 
-import { Fifo } from "./fifo.ts";
 import type { Greenlet } from "./greenlet.ts";
 import { DONE, Park, PARKED, WAKING, YIELDING } from "./park.ts";
 import type { Timer } from "./timer.ts";
 import { TimerQueue } from "./timer_queue.ts";
-import { LoopBudget } from "./loop_budget.ts";
+import { RESOLVED, type Runnable, RunQueue } from "./run_queue.ts";
+import { LiveList } from "./live_list.ts";
 import { currentGreenlet } from "./current.ts";
 import { checkFunction, checkSeconds } from "./checks.ts";
 
-/** Something the pump can run: a park to resume, a start, a timer. */
-export interface Runnable {
-  /** Does its step; called by the pump in run-queue order. */
-  run(): void;
-}
+export { RESOLVED, type Runnable };
 
 /** Numbers from `hub.stats()`. */
 export interface HubStats {
@@ -48,13 +40,6 @@ export interface HubStats {
 
 /** The error handler's signature: see `Hub.onError`. */
 export type ErrorHandler = (error: unknown, greenthread?: Greenlet) => void;
-
-/**
- * Hot path: `RESOLVED.then(fn)` queues `fn` as a promise job exactly where
- * `queueMicrotask(fn)` would, but Deno's queueMicrotask wraps each callback
- * to restore its async context (~130-180 ns against ~80 ns, measured here).
- */
-export const RESOLVED: Promise<void> = Promise.resolve();
 
 function defaultOnError(error: unknown, greenthread?: Greenlet): void {
   const where = greenthread ? ` in greenthread ${greenthread.id}` : "";
@@ -102,17 +87,21 @@ export class Hub {
    */
   onError: ErrorHandler = defaultOnError;
 
-  #runq = new Fifo<Runnable>();
-  #pumpPending = false;
-  #switches = 0;
-  #parked = 0;
-  #liveHead: Greenlet | null = null;
-  #budget = new LoopBudget(() => this.#pumpAfterYield());
-  #timers = new TimerQueue({
+  #runq: RunQueue = new RunQueue({
+    pumping: () => {
+      if (this.blockWatch !== null) this.blockWatch[0]++;
+    },
+    loopResumed: () => {
+      if (this.#timers.waiting) this.#timers.collectDue(performance.now());
+    },
+  });
+  #timers: TimerQueue = new TimerQueue({
     schedule: (timer) => this.schedule(timer),
-    loopTurned: (now) => this.#budget.loopTurned(now),
+    loopTurned: (now) => this.#runq.loopTurned(now),
     reportError: (error) => this.reportError(error),
   });
+  #parked = 0;
+  #live = new LiveList();
   /**
    * Shared with the blocking-detection watchdog: [beats, blocked ms]. The
    * pump bumps the beat; a non-zero blocked count is reported at the next
@@ -139,38 +128,7 @@ export class Hub {
    * @ignore
    */
   schedule(entry: Runnable): void {
-    this.#runq.push(entry);
-    if (!this.#pumpPending) this.#requestPump();
-  }
-
-  #requestPump(): void {
-    this.#pumpPending = true;
-    if (this.#budget.spent()) {
-      this.#budget.yieldToLoop();
-      return;
-    }
-    RESOLVED.then(this.#pump);
-    this.#budget.watch();
-  }
-
-  /** Runs the entries queued before it began; later ones wait for the next pump. */
-  #pump = (): void => {
-    if (this.#budget.yieldPending) {
-      this.#budget.yieldToLoop();
-      return;
-    }
-    this.#pumpPending = false;
-    if (this.blockWatch !== null) this.blockWatch[0]++;
-    const runq = this.#runq;
-    let n = runq.length;
-    this.#switches += n;
-    while (n-- > 0) runq.shift()!.run();
-  };
-
-  /** The loop took its turns: fire what fell due meanwhile, then pump. */
-  #pumpAfterYield(): void {
-    if (this.#timers.waiting) this.#timers.collectDue(performance.now());
-    this.#pump();
+    this.#runq.schedule(entry);
   }
 
   /**
@@ -179,7 +137,7 @@ export class Hub {
    * @ignore
    */
   budgetSpent(): boolean {
-    return this.#budget.spent();
+    return this.#runq.budgetSpent();
   }
 
   // ------------------------------------------------------------------ parking
@@ -458,10 +416,7 @@ export class Hub {
    * @ignore
    */
   register(greenlet: Greenlet): void {
-    const head = this.#liveHead;
-    greenlet.liveNext = head;
-    if (head !== null) head.livePrev = greenlet;
-    this.#liveHead = greenlet;
+    this.#live.add(greenlet);
   }
 
   /**
@@ -469,12 +424,7 @@ export class Hub {
    * @ignore
    */
   unregister(greenlet: Greenlet): void {
-    const { livePrev: prev, liveNext: next } = greenlet;
-    if (prev !== null) prev.liveNext = next;
-    else if (this.#liveHead === greenlet) this.#liveHead = next;
-    else return; // not registered
-    if (next !== null) next.livePrev = prev;
-    greenlet.livePrev = greenlet.liveNext = null;
+    this.#live.remove(greenlet);
   }
 
   /**
@@ -490,9 +440,7 @@ export class Hub {
    * ```
    */
   greenthreads(): Greenlet[] {
-    const all: Greenlet[] = [];
-    for (let g = this.#liveHead; g !== null; g = g.liveNext) all.push(g);
-    return all.reverse(); // oldest first
+    return this.#live.toArray();
   }
 
   /**
@@ -510,7 +458,7 @@ export class Hub {
       ready: this.#runq.length,
       parked: this.#parked,
       timers: this.#timers.live,
-      switches: this.#switches,
+      switches: this.#runq.switches,
     };
   }
 
