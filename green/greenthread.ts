@@ -15,7 +15,12 @@ import { getHub, RESOLVED } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
 import { Fifo } from "../hub/fifo.ts";
-import { currentGreenlet, runAs, setSpecialGreenletFactory } from "../hub/current.ts";
+import {
+  captureContext,
+  currentGreenlet,
+  runAs,
+  setSpecialGreenletFactory,
+} from "../hub/current.ts";
 
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
 
@@ -82,6 +87,12 @@ export class GreenThread<T = unknown> extends Greenlet {
     super(id);
     this.#fn = fn;
     this.#args = args;
+    // It starts with the AsyncLocalStorage values of the code spawning it,
+    // as a promise made here would (kept only when there are any).
+    const spawnContext = fn === null ? undefined : captureContext();
+    if (spawnContext !== undefined) {
+      (this.#rare = new GreenThreadRare()).spawnContext = spawnContext;
+    }
   }
 
   /** A name for listings and error reports; defaults to "GreenThread-<id>". */
@@ -120,6 +131,19 @@ export class GreenThread<T = unknown> extends Greenlet {
   }
   set spawnSite(line: string | undefined) {
     (this.#rare ??= new GreenThreadRare()).spawnSite = line;
+  }
+
+  /**
+   * The AsyncLocalStorage values it starts with (see the constructor);
+   * handed over once, at its start.
+   * @ignore
+   */
+  takeSpawnContext(): unknown {
+    const rare = this.#rare;
+    if (rare === null || rare.spawnContext === undefined) return undefined;
+    const context = rare.spawnContext;
+    rare.spawnContext = undefined; // not kept alive past the start
+    return context;
   }
 
   /** Runs `fn`; called in its own async context by `startNext`. @ignore */
@@ -394,13 +418,15 @@ class GreenThreadRare {
   linking: [LinkCallback<any>, unknown[]][] | null = null;
   name: string | undefined = undefined;
   spawnSite: string | undefined = undefined;
+  /** The spawner's AsyncLocalStorage values, until the start. */
+  spawnContext: unknown = undefined;
 }
 
 // Greenthreads whose start microtask is queued, in queue order.
 const starting = new Fifo<GreenThread>();
 function startNext(): void {
   const gt = starting.shift()!;
-  runAs(gt, startIt, gt);
+  runAs(gt, startIt, gt, gt.takeSpawnContext());
 }
 function startIt(gt: GreenThread): void {
   gt.start();

@@ -25,7 +25,8 @@
  * key in it ("no value"), and its `run` spreads our object's own keys —
  * GREENLET included — into the object it makes, so the greenlet survives
  * an `als.run` inside a greenthread. A greenthread spawned inside
- * `als.run` gets a copy of those values with its own greenlet added. The
+ * `als.run` gets a copy of those values (captured at the spawn) with its
+ * own greenlet added. The
  * raw get/set live on `Deno[Deno.internal].core`, which is not a public
  * API: a probe at load checks each behaviour above before we rely on it.
  *
@@ -40,8 +41,17 @@ export interface ContextCarrier<T> {
   readonly kind: "native" | "portable";
   /** The value `run` set for the code now running, or undefined outside any. */
   get(): T | undefined;
-  /** Calls `fn(arg)` with `value` as the carried value. */
-  run<A, R>(value: T, fn: (arg: A) => R, arg: A): R;
+  /**
+   * The other `AsyncLocalStorage` values of the code now running, to hand
+   * to a later `run`; undefined when there are none.
+   */
+  capture(): unknown;
+  /**
+   * Calls `fn(arg)` with `value` as the carried value and, beside it, the
+   * `AsyncLocalStorage` values `captured` earlier (none if undefined) —
+   * never those of whatever code happens to call `run`.
+   */
+  run<A, R>(value: T, fn: (arg: A) => R, arg: A, captured?: unknown): R;
 }
 
 const ENV = "EVENTLET_ASYNC_CONTEXT";
@@ -54,13 +64,21 @@ export function makeContextCarrier<T>(): ContextCarrier<T> {
   return portableCarrier();
 }
 
-/** The portable carrier: an AsyncLocalStorage. */
+/**
+ * The portable carrier: an AsyncLocalStorage. A capture is an
+ * `AsyncLocalStorage.snapshot()` (an AsyncResource each: this is the slow
+ * path); a run without one starts from the empty context of module load.
+ */
 export function portableCarrier<T>(): ContextCarrier<T> {
   const storage = new AsyncLocalStorage<T>();
+  const empty = AsyncLocalStorage.snapshot();
+  type Snapshot = typeof empty;
   return {
     kind: "portable",
     get: () => storage.getStore(),
-    run: (value, fn, arg) => storage.run(value, fn, arg),
+    capture: () => AsyncLocalStorage.snapshot(),
+    run: (value, fn, arg, captured) =>
+      ((captured ?? empty) as Snapshot)(() => storage.run(value, fn, arg)),
   };
 }
 
@@ -91,9 +109,21 @@ function nativeCarrier<T>(slot: NativeSlot): ContextCarrier<T> {
       const context = slot.getAsyncContext() as CarriedValue | undefined | null;
       return context?.[GREENLET] as T | undefined;
     },
-    run<A, R>(value: T, fn: (arg: A) => R, arg: A): R {
+    capture(): unknown {
+      const context = slot.getAsyncContext();
+      // Only our own value, or nothing: no AsyncLocalStorage values to keep.
+      if (context === undefined || context === null || context instanceof CarriedValue) {
+        return undefined;
+      }
+      return context;
+    },
+    run<A, R>(value: T, fn: (arg: A) => R, arg: A, captured?: unknown): R {
       const outer = slot.getAsyncContext();
-      slot.setAsyncContext(contextWith(value, outer));
+      slot.setAsyncContext(
+        captured === undefined
+          ? new CarriedValue(value)
+          : { __proto__: null, ...(captured as object), [GREENLET]: value },
+      );
       try {
         return fn(arg);
       } finally {
@@ -101,17 +131,6 @@ function nativeCarrier<T>(slot: NativeSlot): ContextCarrier<T> {
       }
     },
   };
-}
-
-/**
- * The context to run in: our value alone, or a copy of the caller's
- * AsyncLocalStorage values with ours added.
- */
-function contextWith(value: unknown, outer: unknown): unknown {
-  if (outer === undefined || outer === null || outer instanceof CarriedValue) {
-    return new CarriedValue(value);
-  }
-  return { __proto__: null, ...(outer as object), [GREENLET]: value };
 }
 
 function findNativeSlot(): NativeSlot | null {

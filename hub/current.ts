@@ -50,7 +50,24 @@ export function setSpecialGreenletFactory(factory: (id: number) => Greenlet): vo
   makeSpecial = factory;
 }
 
-/** Calls `fn(arg)` with `greenlet` as the current greenlet. */
-export function runAs<A, R>(greenlet: Greenlet, fn: (arg: A) => R, arg: A): R {
-  return carrier.run(greenlet, fn, arg);
+/**
+ * The `AsyncLocalStorage` values of the running code, for a greenthread
+ * spawned here to start with; undefined when there are none.
+ */
+export function captureContext(): unknown {
+  return carrier.capture();
+}
+
+/**
+ * Calls `fn(arg)` with `greenlet` as the current greenlet and the
+ * `AsyncLocalStorage` values `captured` by `captureContext` (none if
+ * undefined), whatever the context of the caller.
+ */
+export function runAs<A, R>(
+  greenlet: Greenlet,
+  fn: (arg: A) => R,
+  arg: A,
+  captured?: unknown,
+): R {
+  return carrier.run(greenlet, fn, arg, captured);
 }

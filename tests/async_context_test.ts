@@ -115,3 +115,46 @@ Deno.test("async context: a bad EVENTLET_ASYNC_CONTEXT is a RangeError naming th
     /RangeError: Cannot choose the async-context carrier: EVENTLET_ASYNC_CONTEXT must be "native" or "portable", received "fast"/,
   );
 });
+
+Deno.test("async context: each greenthread starts with its own spawner's AsyncLocalStorage values", async () => {
+  const als = new AsyncLocalStorage<string>();
+  const seen: (string | undefined)[] = [];
+  const record = () => {
+    seen.push(als.getStore());
+  };
+  // One pump starts all four; it was requested inside run("a"), but each
+  // greenthread must see the values of the code that spawned it.
+  const gts = [
+    als.run("a", () => spawn(record)),
+    spawn(record),
+    als.run("b", () => spawn(record)),
+    als.run("c", () => als.run("d", () => spawn(record))),
+  ];
+  for (const gt of gts) await gt.wait();
+  assert.deepEqual(seen, ["a", undefined, "b", "d"]);
+});
+
+Deno.test("async context: a greenthread spawned by a greenthread inside run() gets those values, and its own identity", async () => {
+  const als = new AsyncLocalStorage<number>();
+  const parent: GreenThread<unknown[]> = spawn(() =>
+    als.run(5, async (): Promise<unknown[]> => {
+      await sleep(0);
+      const child: GreenThread<unknown[]> = spawn(async (): Promise<unknown[]> => {
+        await sleep(0);
+        return [als.getStore(), getCurrent() === child];
+      });
+      return [...await child.wait(), getCurrent() === parent];
+    })
+  );
+  assert.deepEqual(await parent.wait(), [5, true, true]);
+});
+
+Deno.test("async context: hub timer callbacks run without other code's AsyncLocalStorage values", async () => {
+  const { getHub } = await import("../hub/hub.ts");
+  const als = new AsyncLocalStorage<string>();
+  const ev = new Event<[string | undefined, number]>();
+  als.run("caller", () => {
+    getHub().scheduleCallGlobal(0, () => ev.send([als.getStore(), getCurrent().id]));
+  });
+  assert.deepEqual(await ev.wait(), [undefined, -1]);
+});
