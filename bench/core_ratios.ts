@@ -5,13 +5,21 @@
  *   deno run -A --v8-flags=--expose-gc bench/core_ratios.ts [--quick]
  *
  * Workloads:
- * 1. spawn + wait of 100k greenthreads vs 100k bare async calls + Promise.all
+ * 1. spawn + wait of 100k greenthreads vs 100k bare async calls + Promise.all,
+ *    with a naive greenthread design beside them for scale (an async
+ *    function per greenthread inside its own AsyncLocalStorage.run)
  * 2. two greenthreads ping-ponging with sleep(0) vs a bare `await` ping-pong
  * 3. memory of 100k greenthreads parked in sleep(10) (V8 heap delta / N)
+ *
+ * Every timed run starts after a full GC, so no variant pays for another's
+ * garbage. In one warm process V8 optimizes the raw baseline much further
+ * than in a fresh one (bench/README.md): `deno task compare` runs each
+ * variant in its own process instead.
  *
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { sleep, spawn } from "../mod.ts";
 import { formatRate, median, time } from "./common.ts";
 
@@ -19,6 +27,11 @@ const quick = Deno.args.includes("--quick");
 const N = quick ? 10_000 : 100_000;
 const SWITCHES = quick ? 100_000 : 2_000_000;
 const ROUNDS = quick ? 1 : 5;
+
+/** A full GC when the script runs with --expose-gc (deno task bench does). */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
 
 // 1. spawn + wait
 async function spawnWait(): Promise<void> {
@@ -37,6 +50,24 @@ function work(i: number): number {
 // deno-lint-ignore require-await
 async function rawWork(i: number): Promise<number> {
   return i + 1;
+}
+
+// The naive design, for scale: each greenthread an async function in its
+// own AsyncLocalStorage context (what identity across awaits needs).
+const naiveContext = new AsyncLocalStorage<NaiveThread>();
+class NaiveThread {
+  readonly done: Promise<number>;
+  constructor(fn: (i: number) => number, i: number) {
+    this.done = naiveContext.run(this, async () => {
+      await undefined; // starts after the spawner yields, as spawn's do
+      return fn(i);
+    });
+  }
+}
+async function naiveSpawnWait(): Promise<void> {
+  const threads = new Array(N);
+  for (let i = 0; i < N; i++) threads[i] = new NaiveThread(work, i);
+  for (let i = 0; i < N; i++) await threads[i].done;
 }
 
 // 2. ping-pong
@@ -79,23 +110,36 @@ async function parkedBytes(): Promise<number> {
 const rows: [string, number, number, string][] = [];
 {
   const ours: number[] = [];
+  const naive: number[] = [];
   const raw: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
+    collectGarbage(); // each variant pays for its own garbage only
     ours.push(await time(spawnWait));
+    collectGarbage();
+    naive.push(await time(naiveSpawnWait));
+    collectGarbage();
     raw.push(await time(rawSpawnWait));
   }
   rows.push([
     "spawn+wait (per second)",
     N / median(ours) * 1000,
     N / median(raw) * 1000,
-    ">= 0.25",
+    ">= 0.25 (see bench/README.md)",
+  ]);
+  rows.push([
+    "  naive design, for scale",
+    N / median(naive) * 1000,
+    N / median(raw) * 1000,
+    "",
   ]);
 }
 {
   const ours: number[] = [];
   const raw: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
+    collectGarbage();
     ours.push(await time(pingPong));
+    collectGarbage();
     raw.push(await time(rawPingPong));
   }
   rows.push([

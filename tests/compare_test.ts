@@ -44,3 +44,17 @@ Deno.test("compare: findEventlet reports versions or null", () => {
   assert.match(python.version, /^\d+\.\d+/);
   assert.match(python.eventlet, /^\d+\.\d+/);
 });
+
+Deno.test("compare: the naive spawn_wait program prints its rate", async () => {
+  const script = new URL("../bench/compare/spawn_wait_naive.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "--n=2000"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const figures = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  assert.equal(figures.impl, "naive");
+  assert.equal(figures.n, 2000);
+  assert.ok(Number.isFinite(figures.rate) && figures.rate > 0, JSON.stringify(figures));
+});
