@@ -1,6 +1,7 @@
 /**
- * Socket addresses: parsing the forms `connect`/`listen` take, and turning
- * Deno's addresses into eventlet's (`[host, port]` or a Unix path).
+ * Socket addresses: parsing the forms `connect`/`listen` take, turning
+ * Deno's addresses into eventlet's (`[host, port]` or a Unix path), and
+ * naming a connection's peer for debug output.
  *
  * @module
  */
@@ -96,4 +97,18 @@ export function fromDenoAddr(addr: Deno.Addr): SockAddr {
   if (addr.transport === "tcp" || addr.transport === "udp") return [addr.hostname, addr.port];
   if (addr.transport === "vsock") return [String(addr.cid), addr.port];
   return (addr as Deno.UnixAddr).path ?? "";
+}
+
+/**
+ * The peer of `conn` as debug output names it: "127.0.0.1:5000", the Unix
+ * path, or "a closed connection" once Deno no longer knows it.
+ */
+export function describePeer(conn: Deno.Conn): string {
+  let addr: SockAddr;
+  try {
+    addr = fromDenoAddr(conn.remoteAddr);
+  } catch {
+    return "a closed connection";
+  }
+  return typeof addr === "string" ? addr : `${addr[0]}:${addr[1]}`;
 }

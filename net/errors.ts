@@ -9,6 +9,8 @@
  * @module
  */
 
+import { typeName } from "../hub/checks.ts";
+
 /**
  * Thrown by a socket operation that waited longer than the socket's
  * `settimeout(seconds)`: eventlet's `socket.timeout` (Python's
@@ -116,6 +118,26 @@ export function checkBytes(action: string, data: unknown): Uint8Array {
     throw new TypeError(`Cannot ${action}: data must be a Uint8Array, received ${got}`);
   }
   return data;
+}
+
+/** Throws a TypeError unless `conn` has the `read` and `write` of a `Deno.Conn`. */
+export function checkConn(action: string, conn: unknown): void {
+  if (
+    typeof conn !== "object" || conn === null ||
+    typeof (conn as Deno.Conn).read !== "function" ||
+    typeof (conn as Deno.Conn).write !== "function"
+  ) {
+    throw new TypeError(`Cannot ${action}: conn must be a Deno.Conn, received ${typeName(conn)}`);
+  }
+}
+
+/** Throws a TypeError unless `how` is a `shutdown` mode: "read", "write" or "both". */
+export function checkShutdownHow(how: unknown): void {
+  if (how !== "read" && how !== "write" && how !== "both") {
+    throw new TypeError(
+      `Cannot shutdown: how must be "read", "write" or "both", received ${String(how)}`,
+    );
+  }
 }
 
 /**

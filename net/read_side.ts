@@ -82,6 +82,8 @@ export class ReadSide {
    * recv/recvInto: resolves a Uint8Array (want = bufsize) or a count (want =
    * buffer). `timeout` null blocks, 0 is non-blocking, > 0 a deadline.
    */
+  recv(g: Greenlet, want: number, timeout: number | null, what: string): Promise<Uint8Array>;
+  recv(g: Greenlet, want: Uint8Array, timeout: number | null, what: string): Promise<number>;
   recv(g: Greenlet, want: Want, timeout: number | null, what: string): Promise<unknown> {
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#closedReason !== "") return Promise.reject(closedError("recv", this.#closedReason));

@@ -6,15 +6,14 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { Greenlet } from "../hub/greenlet.ts";
 import { currentGreenlet } from "../hub/current.ts";
-import { fromDenoAddr, type SockAddr } from "./addr.ts";
-import { checkBytes, checkTimeout, closedError } from "./errors.ts";
-import { checkCount, typeName } from "../hub/checks.ts";
+import { describePeer, fromDenoAddr, type SockAddr } from "./addr.ts";
+import { checkBytes, checkConn, checkShutdownHow, checkTimeout, closedError } from "./errors.ts";
+import { checkCount } from "../hub/checks.ts";
 import { ReadSide } from "./read_side.ts";
 import { WriteSide } from "./write_side.ts";
 import { GreenFile } from "./file.ts";
-import { readableFrom, writableTo } from "./streams.ts";
+import { SocketStreams } from "./streams.ts";
 
 const hub = getHub();
 
@@ -65,9 +64,7 @@ export class GreenSocket {
   #timeout: number | null = null;
   #closed = false;
   #labels: Map<string, string> | null = null;
-  #streamGreenlet: Greenlet | null = null;
-  #readable: ReadableStream<Uint8Array> | null = null;
-  #writable: WritableStream<Uint8Array> | null = null;
+  #streams: SocketStreams | null = null;
   /**
    * The host name `connect` was given: `wrapSsl`'s default for verification.
    * @ignore
@@ -89,14 +86,7 @@ export class GreenSocket {
    * ```
    */
   constructor(conn: Deno.Conn) {
-    if (
-      typeof conn !== "object" || conn === null || typeof conn.read !== "function" ||
-      typeof conn.write !== "function"
-    ) {
-      throw new TypeError(
-        `Cannot create GreenSocket: conn must be a Deno.Conn, received ${typeName(conn)}`,
-      );
-    }
+    checkConn("create GreenSocket", conn);
     this.#conn = conn;
     this.#reader = new ReadSide(conn);
     this.#writer = new WriteSide(conn);
@@ -111,12 +101,7 @@ export class GreenSocket {
     const labels = this.#labels ??= new Map();
     let label = labels.get(op);
     if (label === undefined) {
-      let peer: string;
-      try {
-        peer = describePeer(fromDenoAddr(this.#conn.remoteAddr));
-      } catch {
-        peer = "a closed connection";
-      }
+      const peer = describePeer(this.#conn);
       label = `GreenSocket.${op} ${op.startsWith("recv") ? "from" : "to"} ${peer}`;
       labels.set(op, label);
     }
@@ -141,14 +126,7 @@ export class GreenSocket {
    */
   recv(bufsize: number): Promise<Uint8Array> {
     checkCount("recv", "bufsize", bufsize);
-    return this.#reader.recv(
-      currentGreenlet(),
-      bufsize,
-      this.#timeout,
-      this.#label("recv"),
-    ) as Promise<
-      Uint8Array
-    >;
+    return this.#reader.recv(currentGreenlet(), bufsize, this.#timeout, this.#label("recv"));
   }
 
   /**
@@ -166,14 +144,7 @@ export class GreenSocket {
    */
   recvInto(buffer: Uint8Array): Promise<number> {
     checkBytes("recvInto", buffer);
-    return this.#reader.recv(
-      currentGreenlet(),
-      buffer,
-      this.#timeout,
-      this.#label("recvInto"),
-    ) as Promise<
-      number
-    >;
+    return this.#reader.recv(currentGreenlet(), buffer, this.#timeout, this.#label("recvInto"));
   }
 
   /**
@@ -191,15 +162,7 @@ export class GreenSocket {
    */
   send(data: Uint8Array): Promise<number> {
     checkBytes("send", data);
-    return this.#writer.write(
-      currentGreenlet(),
-      data,
-      false,
-      this.#timeout,
-      this.#label("send"),
-    ) as Promise<
-      number
-    >;
+    return this.#writer.write(currentGreenlet(), data, false, this.#timeout, this.#label("send"));
   }
 
   /**
@@ -216,15 +179,7 @@ export class GreenSocket {
    */
   sendall(data: Uint8Array): Promise<void> {
     checkBytes("sendall", data);
-    return this.#writer.write(
-      currentGreenlet(),
-      data,
-      true,
-      this.#timeout,
-      this.#label("sendall"),
-    ) as Promise<
-      void
-    >;
+    return this.#writer.write(currentGreenlet(), data, true, this.#timeout, this.#label("sendall"));
   }
 
   /**
@@ -333,11 +288,7 @@ export class GreenSocket {
    * ```
    */
   shutdown(how: ShutdownHow = "both"): Promise<void> {
-    if (how !== "read" && how !== "write" && how !== "both") {
-      throw new TypeError(
-        `Cannot shutdown: how must be "read", "write" or "both", received ${String(how)}`,
-      );
-    }
+    checkShutdownHow(how);
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#closed) return Promise.reject(closedError("shutdown"));
@@ -408,15 +359,7 @@ export class GreenSocket {
    * ```
    */
   get readable(): ReadableStream<Uint8Array> {
-    if (this.#readable === null) {
-      const g = this.#ownGreenlet();
-      const reader = this.#reader;
-      this.#readable = readableFrom(
-        (n) => reader.recv(g, n, null, "GreenSocket.readable") as Promise<Uint8Array>,
-        () => reader.shutdown(),
-      );
-    }
-    return this.#readable;
+    return this.#webStreams().readable;
   }
 
   /**
@@ -432,21 +375,12 @@ export class GreenSocket {
    * ```
    */
   get writable(): WritableStream<Uint8Array> {
-    if (this.#writable === null) {
-      const g = this.#ownGreenlet();
-      const writer = this.#writer;
-      this.#writable = writableTo(
-        (data) => writer.write(g, data, true, null, "GreenSocket.writable") as Promise<void>,
-        () => writer.shutdown(g, null),
-        () => this.close(),
-      );
-    }
-    return this.#writable;
+    return this.#webStreams().writable;
   }
 
-  /** Web-stream waits park as a private greenlet that nothing kills. */
-  #ownGreenlet(): Greenlet {
-    return this.#streamGreenlet ??= new Greenlet();
+  /** The web streams of `readable` and `writable`, made on first use. */
+  #webStreams(): SocketStreams {
+    return this.#streams ??= new SocketStreams(this.#reader, this.#writer, () => this.close());
   }
 
   /**
@@ -475,8 +409,4 @@ export class GreenSocket {
     this.#writer.close(reason);
     return this.#conn;
   }
-}
-
-function describePeer(addr: SockAddr): string {
-  return typeof addr === "string" ? addr : `${addr[0]}:${addr[1]}`;
 }

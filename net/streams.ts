@@ -7,6 +7,10 @@
  * @module
  */
 
+import { Greenlet } from "../hub/greenlet.ts";
+import type { ReadSide } from "./read_side.ts";
+import type { WriteSide } from "./write_side.ts";
+
 /** Bytes asked for per pull of the readable stream. */
 const PULL_SIZE = 65536;
 
@@ -55,4 +59,57 @@ export function writableTo(
       onAbort();
     },
   });
+}
+
+/**
+ * The two web streams of one socket (`GreenSocket.readable` and `writable`),
+ * each made on first use over the socket's read and write sides. Their
+ * waits park as a private greenlet that nothing kills.
+ */
+export class SocketStreams {
+  #reader: ReadSide;
+  #writer: WriteSide;
+  #abort: () => void;
+  #greenlet: Greenlet | null = null;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  /** `abort` is what aborting the writable does: close the socket. */
+  constructor(reader: ReadSide, writer: WriteSide, abort: () => void) {
+    this.#reader = reader;
+    this.#writer = writer;
+    this.#abort = abort;
+  }
+
+  /** Reads through the socket's buffer; ends at EOF; `cancel()` shuts the read half. */
+  get readable(): ReadableStream<Uint8Array> {
+    if (this.#readable === null) {
+      const g = this.#ownGreenlet();
+      const reader = this.#reader;
+      this.#readable = readableFrom(
+        (n) => reader.recv(g, n, null, "GreenSocket.readable"),
+        () => reader.shutdown(),
+      );
+    }
+    return this.#readable;
+  }
+
+  /** Writes in line with `sendall`; `close()` shuts the write half, `abort()` closes. */
+  get writable(): WritableStream<Uint8Array> {
+    if (this.#writable === null) {
+      const g = this.#ownGreenlet();
+      const writer = this.#writer;
+      this.#writable = writableTo(
+        (data) => writer.write(g, data, true, null, "GreenSocket.writable"),
+        () => writer.shutdown(g, null),
+        this.#abort,
+      );
+    }
+    return this.#writable;
+  }
+
+  /** Web-stream waits park as a private greenlet that nothing kills. */
+  #ownGreenlet(): Greenlet {
+    return this.#greenlet ??= new Greenlet();
+  }
 }

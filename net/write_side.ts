@@ -61,6 +61,20 @@ export class WriteSide {
   write(
     g: Greenlet,
     data: Uint8Array,
+    all: false,
+    timeout: number | null,
+    what: string,
+  ): Promise<number>;
+  write(
+    g: Greenlet,
+    data: Uint8Array,
+    all: true,
+    timeout: number | null,
+    what: string,
+  ): Promise<void>;
+  write(
+    g: Greenlet,
+    data: Uint8Array,
     all: boolean,
     timeout: number | null,
     what: string,
