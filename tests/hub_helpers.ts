@@ -1,5 +1,5 @@
 /**
- * Test helper shared by the test files: run code with `hub.onError`
+ * Test helpers shared by the test files: run code with `hub.onError`
  * replaced by a collector, and put the handler back afterwards.
  */
 
@@ -16,4 +16,13 @@ export async function collectingErrors(fn: (errors: unknown[]) => Promise<void>)
   } finally {
     hub.onError = saved;
   }
+}
+
+/** Collects what reaches hub.onError until disposed. */
+export function captureErrors(): { errors: unknown[] } & Disposable {
+  const hub = getHub();
+  const previous = hub.onError;
+  const errors: unknown[] = [];
+  hub.onError = (error) => errors.push(error);
+  return { errors, [Symbol.dispose]: () => (hub.onError = previous) };
 }
