@@ -129,6 +129,7 @@ export class GreenThread<T = unknown> extends Greenlet {
   get spawnSite(): string | undefined {
     return this.#rare?.spawnSite;
   }
+  /** @ignore */
   set spawnSite(line: string | undefined) {
     (this.#rare ??= new GreenThreadRare()).spawnSite = line;
   }

@@ -88,7 +88,9 @@ Deno.test("async context: the core test files pass with the portable carrier", {
 }, async () => {
   const files = [
     "hub_test.ts",
-    "greenthread_test.ts",
+    "greenthread_spawn_test.ts",
+    "greenthread_kill_test.ts",
+    "greenthread_link_test.ts",
     "timeout_test.ts",
     "event_test.ts",
     "local_test.ts",
