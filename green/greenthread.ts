@@ -51,6 +51,9 @@ const KILL_WAIT = Symbol("kill wait");
  *   it ended runs at once.
  * - `signal` aborts when an error is thrown into it; after that error
  *   surfaces it gets a fresh one.
+ * - It starts with the `AsyncLocalStorage` values of the code that spawned
+ *   it, as a promise made there would (README: "How a greenthread knows it
+ *   is running").
  *
  * @example
  * ```ts
