@@ -11,18 +11,12 @@
  */
 
 import { checkFunction } from "../hub/checks.ts";
-import { getHub, RESOLVED } from "../hub/hub.ts";
+import { getHub } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
-import { Fifo } from "../hub/fifo.ts";
-import {
-  captureContext,
-  currentGreenlet,
-  runAs,
-  setSpecialGreenletFactory,
-} from "../hub/current.ts";
-
+import { captureContext, currentGreenlet, setSpecialGreenletFactory } from "../hub/current.ts";
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
+import { queueStart, settleWhenDone } from "./greenthread_start.ts";
 
 export { GreenletExit, isKill };
 
@@ -112,16 +106,7 @@ export class GreenThread<T = unknown> extends Greenlet {
    * @ignore
    */
   run(): void {
-    // Hot path (one per spawn): no async frame per greenthread. The start is
-    // a microtask queued exactly where `await undefined` in an async body
-    // queued it (behind the greenthreads the pump resumed before us), and
-    // microtasks run in order, so a FIFO says whose start it is. Measured
-    // (bench/compare, 100k spawn+wait): about 2x the rate, and ~415 fewer
-    // bytes per greenthread parked in sleep (no Generator, registers, await
-    // closures or body promise kept per greenthread).
-    if (this.dead) return;
-    starting.push(this);
-    RESOLVED.then(startNext); // queueMicrotask, cheaper on Deno (see hub.ts)
+    if (!this.dead) queueStart(this); // hot path: see greenthread_start.ts
   }
 
   /**
@@ -162,11 +147,8 @@ export class GreenThread<T = unknown> extends Greenlet {
       return;
     }
     // Await only real thenables: a sync function's value needs no extra hop.
-    // `Promise.resolve(v).then(f, r)` takes exactly the steps `await v`
-    // takes; the reaction runs in this greenthread's async context, so the
-    // (closure-free) callbacks find it with currentGreenlet().
     if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
-      Promise.resolve(value).then(returnedCurrent, failedCurrent);
+      settleWhenDone(value as PromiseLike<unknown>);
     } else this.#finish(RETURNED, value);
   }
 
@@ -424,22 +406,6 @@ class GreenThreadRare {
   spawnSite: string | undefined = undefined;
   /** The spawner's AsyncLocalStorage values, until the start. */
   spawnContext: unknown = undefined;
-}
-
-// Greenthreads whose start microtask is queued, in queue order.
-const starting = new Fifo<GreenThread>();
-function startNext(): void {
-  const gt = starting.shift()!;
-  runAs(gt, startIt, gt, gt.takeSpawnContext());
-}
-function startIt(gt: GreenThread): void {
-  gt.start();
-}
-function returnedCurrent(value: unknown): void {
-  (currentGreenlet() as GreenThread).settle(true, value);
-}
-function failedCurrent(error: unknown): void {
-  (currentGreenlet() as GreenThread).settle(false, error);
 }
 
 // The thread's main greenthread (id 0) and the hub's own (id -1, where hub
