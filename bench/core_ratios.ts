@@ -19,8 +19,8 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { sleep, spawn } from "../mod.ts";
+import { NaiveThread } from "./naive_thread.ts";
 import { formatRate, median, time } from "./common.ts";
 
 const quick = Deno.args.includes("--quick");
@@ -52,18 +52,7 @@ async function rawWork(i: number): Promise<number> {
   return i + 1;
 }
 
-// The naive design, for scale: each greenthread an async function in its
-// own AsyncLocalStorage context (what identity across awaits needs).
-const naiveContext = new AsyncLocalStorage<NaiveThread>();
-class NaiveThread {
-  readonly done: Promise<number>;
-  constructor(fn: (i: number) => number, i: number) {
-    this.done = naiveContext.run(this, async () => {
-      await undefined; // starts after the spawner yields, as spawn's do
-      return fn(i);
-    });
-  }
-}
+// The naive design, for scale (bench/naive_thread.ts).
 async function naiveSpawnWait(): Promise<void> {
   const threads = new Array(N);
   for (let i = 0; i < N; i++) threads[i] = new NaiveThread(work, i);

@@ -10,22 +10,11 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { time } from "../common.ts";
+import { NaiveThread } from "../naive_thread.ts";
 import { intArg, report } from "./common.ts";
 
 const n = intArg("n", 100_000);
-const context = new AsyncLocalStorage<NaiveThread>();
-
-class NaiveThread {
-  readonly done: Promise<number>;
-  constructor(fn: (i: number) => number, i: number) {
-    this.done = context.run(this, async () => {
-      await undefined; // starts after the spawner yields, as spawn's do
-      return fn(i);
-    });
-  }
-}
 
 function work(i: number): number {
   return i + 1;
