@@ -140,16 +140,18 @@ export class GreenThread<T = unknown> extends Greenlet {
     if (this.dead) return; // killed before its turn came
     this.started = true;
     let value: unknown;
+    let thenable: boolean;
     try {
       value = this.#invoke();
+      // Await only real thenables: a sync function's value needs no extra
+      // hop. (Reading `then` may throw too: that fails the greenthread.)
+      thenable = value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
     } catch (error) {
       this.#finish(FAILED, error);
       return;
     }
-    // Await only real thenables: a sync function's value needs no extra hop.
-    if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
-      settleWhenDone(value as PromiseLike<unknown>);
-    } else this.#finish(RETURNED, value);
+    if (thenable) settleWhenDone(value as PromiseLike<unknown>);
+    else this.#finish(RETURNED, value);
   }
 
   /** Calls fn and drops fn and args, so no frame keeps them alive. */

@@ -170,3 +170,16 @@ Deno.test("sleep() with a negative delay yields like sleep(0)", async () => {
   await sleep(-5);
   assert.deepEqual(log, ["other"]);
 });
+
+Deno.test("spawn(): a value whose then getter throws fails that greenthread, nothing else", async () => {
+  const boom = new Error("then getter");
+  const tricky = {
+    get then(): never {
+      throw boom;
+    },
+  };
+  const gt = spawn(() => tricky);
+  await assert.rejects(gt.wait(), (e) => e === boom);
+  assert.equal(gt.dead, true);
+  assert.equal(await spawn(() => "still fine").wait(), "still fine");
+});
