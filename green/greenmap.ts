@@ -14,11 +14,11 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import { captureContext, currentGreenlet } from "../hub/current.ts";
 import { WaiterList } from "../hub/park.ts";
 import { GreenletExit, type GreenThread } from "./greenthread.ts";
 import { waitFor } from "./sleep.ts";
-import { spawn } from "./spawn.ts";
+import { spawnIn } from "./spawn.ts";
 import { DONE, ResultLine } from "./result_line.ts";
 import { checkFunction, typeName } from "../hub/checks.ts";
 
@@ -70,6 +70,8 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   #inputs: (Iterable<unknown> | AsyncIterable<unknown>)[];
   #iterators: AnyIterator[] | null = null;
   #async: boolean;
+  /** The AsyncLocalStorage values every call starts with. */
+  #spawnContext: unknown;
   #line = new ResultLine<T>((ok) => this.#onTake(ok));
   #exhausted = false;
   #closed = false;
@@ -108,6 +110,9 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     this.#star = star;
     this.#limit = limit;
     this.#async = async;
+    // Every call starts with the AsyncLocalStorage values of the code that
+    // asked for the map, whichever call's end spawns it.
+    this.#spawnContext = captureContext();
   }
 
   /** Itself: it is its own async iterable. */
@@ -157,14 +162,15 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     }
     if (!this.#async) this.#fill();
     else {
-      this.#producer = spawn(() => this.#produce());
+      this.#producer = spawnIn(this.#spawnContext, () => this.#produce(), []);
       this.#producer.name = "GreenPool.imap producer";
     }
   }
 
   /** Spawns the call for one argument list and queues it for reading. */
   #launch(args: unknown[]): void {
-    this.#line.push(spawn(this.#fn as (...a: unknown[]) => T, ...args) as GreenThread<T>);
+    const fn = this.#fn as (...a: unknown[]) => T;
+    this.#line.push(spawnIn(this.#spawnContext, fn, args) as GreenThread<T>);
   }
 
   /** A result was read: room for more calls; an error ends the map. */

@@ -5,7 +5,7 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import { captureContext, currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
 import { GreenThread } from "./greenthread.ts";
@@ -33,6 +33,8 @@ interface SpawnRequest {
   args: unknown[];
   kind: number;
   sink: Sink;
+  /** The spawner's AsyncLocalStorage values (captureContext()). */
+  context: unknown;
 }
 
 function noop(): void {}
@@ -232,20 +234,20 @@ export class GreenPool {
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#free > 0) {
       this.#free--;
-      const gt = this.#create(fn, args, sink);
+      const gt = this.#create(fn, args, sink, captureContext());
       hub.schedule(gt);
       return hub.completed(g, kind === SPAWN ? gt : undefined);
     }
     if (this.#running.has(g)) return this.#runInline(fn, args, kind, sink);
     const park = hub.newPark(g, "GreenPool.spawn");
-    park.data = { fn, args, kind, sink } satisfies SpawnRequest;
+    park.data = { fn, args, kind, sink, context: captureContext() } satisfies SpawnRequest;
     this.#spawners.push(park);
     return hub.suspend(park);
   }
 
   /** A new greenthread of the pool, registered but not yet scheduled. */
-  #create(fn: AnyFn, args: unknown[], sink: Sink): GreenThread<unknown> {
-    const gt = new GreenThread(fn, args);
+  #create(fn: AnyFn, args: unknown[], sink: Sink, context: unknown): GreenThread<unknown> {
+    const gt = new GreenThread(fn, args, context);
     hub.register(gt);
     this.#running.add(gt);
     gt.addExitHook(this.#onExit);
@@ -260,7 +262,7 @@ export class GreenPool {
       if (park === null) return;
       this.#free--;
       const request = park.data as SpawnRequest;
-      const gt = this.#create(request.fn, request.args, request.sink);
+      const gt = this.#create(request.fn, request.args, request.sink, request.context);
       // The spawner resumes before the new greenthread starts, as in eventlet.
       hub.wake(park, request.kind === SPAWN ? gt : undefined);
       hub.schedule(gt);
@@ -285,7 +287,7 @@ export class GreenPool {
    * full pool would wait for itself, so the function runs in the caller.
    */
   #runInline(fn: AnyFn, args: unknown[], kind: number, sink: Sink): Promise<unknown> {
-    const gt = new GreenThread(fn, args);
+    const gt = new GreenThread(fn, args, undefined); // runs in the caller's context
     // spawn rethrows the error to the caller, which thereby observes it.
     if (kind !== SPAWN_N) gt.link(noop);
     return gt.body().then(() => {

@@ -14,7 +14,7 @@ import { checkFunction } from "../hub/checks.ts";
 import { getHub } from "../hub/hub.ts";
 import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
-import { captureContext, currentGreenlet, setSpecialGreenletFactory } from "../hub/current.ts";
+import { currentGreenlet, setSpecialGreenletFactory } from "../hub/current.ts";
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
 import { queueStart, settleWhenDone } from "./greenthread_start.ts";
 
@@ -79,14 +79,17 @@ export class GreenThread<T = unknown> extends Greenlet {
     // deno-lint-ignore no-explicit-any
     fn: ((...args: any[]) => T | PromiseLike<T>) | null,
     args: unknown[] | null,
+    /**
+     * The AsyncLocalStorage values it starts with: `captureContext()` taken
+     * where the spawn was asked for (which may be long before a pool slot
+     * frees up and this constructor runs).
+     */
+    spawnContext: unknown,
     id?: number,
   ) {
     super(id);
     this.#fn = fn;
     this.#args = args;
-    // It starts with the AsyncLocalStorage values of the code spawning it,
-    // as a promise made here would (kept only when there are any).
-    const spawnContext = fn === null ? undefined : captureContext();
     if (spawnContext !== undefined) {
       (this.#rare = new GreenThreadRare()).spawnContext = spawnContext;
     }
@@ -357,6 +360,7 @@ export class GreenThread<T = unknown> extends Greenlet {
     this.#result = result;
     this.#fn = null;
     this.#args = null;
+    if (this.#rare !== null) this.#rare.spawnContext = undefined; // ended unstarted
     hub.unregister(this);
     const waiters = this.#waiters;
     if (waiters !== null) {
@@ -413,7 +417,7 @@ class GreenThreadRare {
 // The thread's main greenthread (id 0) and the hub's own (id -1, where hub
 // timer callbacks run) are GreenThreads too, so getCurrent() is one.
 setSpecialGreenletFactory((id) => {
-  const special = new GreenThread(null, null, id);
+  const special = new GreenThread(null, null, undefined, id);
   special.started = true;
   return special;
 });

@@ -11,7 +11,7 @@
 
 import { getHub } from "../hub/hub.ts";
 import { checkFunction, checkSeconds, typeName } from "../hub/checks.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import { captureContext, currentGreenlet } from "../hub/current.ts";
 import { GreenletExit, GreenThread } from "./greenthread.ts";
 
 const hub = getHub();
@@ -32,7 +32,19 @@ export function spawn<A extends unknown[], T>(
   ...args: A
 ): GreenThread<Awaited<T>> {
   checkFunction("spawn", fn);
-  const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  return spawnIn(captureContext(), fn, args);
+}
+
+/**
+ * `spawn` with the AsyncLocalStorage values to start with given
+ * (`captureContext()` taken where the spawn was asked for). @ignore
+ */
+export function spawnIn<A extends unknown[], T>(
+  spawnContext: unknown,
+  fn: (...args: A) => T,
+  args: A,
+): GreenThread<Awaited<T>> {
+  const gt = new GreenThread<Awaited<T>>(fn as never, args, spawnContext);
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
   hub.schedule(gt);
@@ -83,7 +95,7 @@ export function spawnAfter<A extends unknown[], T>(
 ): GreenThread<Awaited<T>> {
   const delay = checkSeconds("spawnAfter", seconds);
   checkFunction("spawnAfter", fn);
-  const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  const gt = new GreenThread<Awaited<T>>(fn as never, args, captureContext());
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);
   const timer = hub.callLater(delay, startNow, gt);
@@ -116,7 +128,7 @@ export function spawnAfterLocal<A extends unknown[], T>(
 ): GreenThread<Awaited<T>> {
   const delay = checkSeconds("spawnAfterLocal", seconds);
   checkFunction("spawnAfterLocal", fn);
-  const gt = new GreenThread<Awaited<T>>(fn as never, args);
+  const gt = new GreenThread<Awaited<T>>(fn as never, args, captureContext());
   const owner = currentGreenlet();
   if (hub.captureSpawnSites) gt.spawnSite = callerLine();
   hub.register(gt);

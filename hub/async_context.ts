@@ -48,10 +48,10 @@ export interface ContextCarrier<T> {
   capture(): unknown;
   /**
    * Calls `fn(arg)` with `value` as the carried value and, beside it, the
-   * `AsyncLocalStorage` values `captured` earlier (none if undefined) —
-   * never those of whatever code happens to call `run`.
+   * `AsyncLocalStorage` values `captured` earlier by `capture()` — never
+   * those of whatever code happens to call `run`.
    */
-  run<A, R>(value: T, fn: (arg: A) => R, arg: A, captured?: unknown): R;
+  run<A, R>(value: T, fn: (arg: A) => R, arg: A, captured: unknown): R;
 }
 
 const ENV = "EVENTLET_ASYNC_CONTEXT";
@@ -66,19 +66,19 @@ export function makeContextCarrier<T>(): ContextCarrier<T> {
 
 /**
  * The portable carrier: an AsyncLocalStorage. A capture is an
- * `AsyncLocalStorage.snapshot()` (an AsyncResource each: this is the slow
- * path); a run without one starts from the empty context of module load.
+ * `AsyncLocalStorage.snapshot()` (an AsyncResource each: the slow path).
  */
 export function portableCarrier<T>(): ContextCarrier<T> {
   const storage = new AsyncLocalStorage<T>();
-  const empty = AsyncLocalStorage.snapshot();
-  type Snapshot = typeof empty;
+  type Snapshot = ReturnType<typeof AsyncLocalStorage.snapshot>;
   return {
     kind: "portable",
     get: () => storage.getStore(),
     capture: () => AsyncLocalStorage.snapshot(),
     run: (value, fn, arg, captured) =>
-      ((captured ?? empty) as Snapshot)(() => storage.run(value, fn, arg)),
+      captured === undefined
+        ? storage.run(value, fn, arg) // nothing captured: the caller's values
+        : (captured as Snapshot)(() => storage.run(value, fn, arg)),
   };
 }
 
@@ -117,7 +117,7 @@ function nativeCarrier<T>(slot: NativeSlot): ContextCarrier<T> {
       }
       return context;
     },
-    run<A, R>(value: T, fn: (arg: A) => R, arg: A, captured?: unknown): R {
+    run<A, R>(value: T, fn: (arg: A) => R, arg: A, captured: unknown): R {
       const outer = slot.getAsyncContext();
       slot.setAsyncContext(
         captured === undefined

@@ -60,14 +60,14 @@ export function captureContext(): unknown {
 
 /**
  * Calls `fn(arg)` with `greenlet` as the current greenlet and the
- * `AsyncLocalStorage` values `captured` by `captureContext` (none if
- * undefined), whatever the context of the caller.
+ * `AsyncLocalStorage` values `captured` earlier by `captureContext()`,
+ * whatever the context of the caller.
  */
 export function runAs<A, R>(
   greenlet: Greenlet,
   fn: (arg: A) => R,
   arg: A,
-  captured?: unknown,
+  captured: unknown,
 ): R {
   return carrier.run(greenlet, fn, arg, captured);
 }

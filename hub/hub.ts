@@ -21,7 +21,7 @@ import type { Timer } from "./timer.ts";
 import { TimerQueue } from "./timer_queue.ts";
 import { RESOLVED, type Runnable, RunQueue } from "./run_queue.ts";
 import { LiveList } from "./live_list.ts";
-import { currentGreenlet } from "./current.ts";
+import { captureContext, currentGreenlet } from "./current.ts";
 import { checkFunction, checkSeconds } from "./checks.ts";
 
 export { RESOLVED, type Runnable };
@@ -388,7 +388,10 @@ export class Hub {
     owner: Greenlet | null,
   ): Timer {
     checkFunction(what, fn);
-    return this.#timers.add(checkSeconds(what, seconds), fn, args, undefined, owner);
+    // The callback runs with the scheduler's AsyncLocalStorage values, as a
+    // setTimeout callback does.
+    const context = captureContext();
+    return this.#timers.add(checkSeconds(what, seconds), fn, args, context, owner);
   }
 
   /**

@@ -35,6 +35,9 @@ const CANCELLED = 2;
  *   `hub.onError` and never becomes an unhandled rejection.
  * - A local timer (from `scheduleCallLocal`) does nothing, and is no longer
  *   `pending`, once the greenthread that scheduled it has ended.
+ * - A user callback runs in the hub's greenthread (id -1) with the
+ *   `AsyncLocalStorage` values of the code that scheduled it, as a
+ *   `setTimeout` callback does.
  *
  * @example
  * ```ts
@@ -61,6 +64,11 @@ export class Timer {
   #host: TimerHost;
   #callback: (...args: never[]) => unknown;
   #args: unknown[] | null;
+  /**
+   * An internal timer's callback argument; a user timer's AsyncLocalStorage
+   * values, captured where it was scheduled (one field for both keeps the
+   * many internal deadline timers from growing: bench/core_ratios.ts).
+   */
   #arg: unknown;
   #owner: Greenlet | null;
   #state = PENDING;
@@ -123,7 +131,7 @@ export class Timer {
   describe(): { callback: string; argument: unknown; owner: Greenlet | null } {
     return {
       callback: this.#callback.name || "anonymous",
-      argument: this.#arg,
+      argument: this.#args === null ? this.#arg : undefined,
       owner: this.#owner,
     };
   }
@@ -144,7 +152,7 @@ export class Timer {
     if (this.#args === null) {
       (this.#callback as (arg: unknown) => void)(this.#arg);
     } else {
-      queueMicrotask(() => runAs(hubGreenlet(), callUser, this));
+      queueMicrotask(() => runAs(hubGreenlet(), callUser, this, this.#arg));
     }
   }
 

@@ -151,12 +151,74 @@ Deno.test("async context: a greenthread spawned by a greenthread inside run() ge
   assert.deepEqual(await parent.wait(), [5, true, true]);
 });
 
-Deno.test("async context: hub timer callbacks run without other code's AsyncLocalStorage values", async () => {
+Deno.test("async context: hub timer callbacks run with the scheduler's AsyncLocalStorage values, as setTimeout's do", async () => {
   const { getHub } = await import("../hub/hub.ts");
   const als = new AsyncLocalStorage<string>();
-  const ev = new Event<[string | undefined, number]>();
+  const seen: [string | undefined, number][] = [];
+  const ev = new Event<void>();
+  // The first schedule requests the pump inside run("caller"); the second,
+  // made outside, must not see that value.
   als.run("caller", () => {
-    getHub().scheduleCallGlobal(0, () => ev.send([als.getStore(), getCurrent().id]));
+    getHub().scheduleCallGlobal(0, () => seen.push([als.getStore(), getCurrent().id]));
   });
-  assert.deepEqual(await ev.wait(), [undefined, -1]);
+  getHub().scheduleCallGlobal(0, () => {
+    seen.push([als.getStore(), getCurrent().id]);
+    ev.send();
+  });
+  await ev.wait();
+  assert.deepEqual(seen, [["caller", -1], [undefined, -1]]);
+});
+
+Deno.test("async context: a pool spawn that waits for a slot starts with its own spawner's values", async () => {
+  const { GreenPool } = await import("../green/greenpool.ts");
+  const als = new AsyncLocalStorage<string>();
+  const pool = new GreenPool(1);
+  const seen: [string, string | undefined][] = [];
+  const job = (tag: string) => async () => {
+    seen.push([tag, als.getStore()]);
+    als.enterWith(`changed by ${tag}`); // must not leak into the next one
+    await sleep(0.001);
+  };
+  const a = als.run("A", () => pool.spawn(job("a")));
+  const b = als.run("B", () => pool.spawn(job("b"))); // pool full: waits
+  const c = pool.spawn(job("c")); // no values
+  await Promise.all([a, b, c]);
+  await pool.waitall();
+  assert.deepEqual(seen, [["a", "A"], ["b", "B"], ["c", undefined]]);
+});
+
+Deno.test("async context: imap calls and GreenPile spawns get the caller's values, never a previous call's", async () => {
+  const { GreenPool } = await import("../green/greenpool.ts");
+  const { GreenPile } = await import("../green/greenpile.ts");
+  const als = new AsyncLocalStorage<string>();
+  const seen: (string | undefined)[] = [];
+  const call = async (i: number) => {
+    seen.push(als.getStore());
+    als.enterWith(`call-${i}`);
+    await sleep(0);
+    return i;
+  };
+  const results: number[] = [];
+  await als.run("map", async () => {
+    for await (const r of new GreenPool(2).imap(call, [0, 1, 2, 3, 4, 5])) results.push(r);
+  });
+  assert.deepEqual(results, [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(seen, Array(6).fill("map"));
+  seen.length = 0;
+  const pile = new GreenPile<number>(1);
+  await als.run("pile", async () => {
+    for (let i = 0; i < 3; i++) await pile.spawn(call, i);
+  });
+  const piled: number[] = [];
+  for await (const r of pile) piled.push(r);
+  assert.deepEqual(piled, [0, 1, 2]);
+  assert.deepEqual(seen, ["pile", "pile", "pile"]);
+});
+
+Deno.test("async context: a greenthread killed before it starts drops its spawner's values", async () => {
+  const als = new AsyncLocalStorage<string>();
+  const gt = als.run("held", () => spawn(() => 1));
+  await gt.kill();
+  assert.equal(gt.takeSpawnContext(), undefined, "nothing kept alive by a dead greenthread");
+  await assert.rejects(gt.wait(), { name: "GreenletExit" });
 });
