@@ -26,9 +26,13 @@ const hub = getHub();
 // deno-lint-ignore no-explicit-any
 export type LinkCallback<T> = (gt: GreenThread<T>, ...args: any[]) => unknown;
 
+// #state: the outcome in the low bits, and OBSERVED once someone waited or
+// linked (one field instead of two: every greenthread carries it).
 const RUNNING = 0;
 const RETURNED = 1;
 const FAILED = 2;
+const OUTCOME = 3;
+const OBSERVED = 4;
 /** Marks a park that waits in `kill()` (resolves, whatever the outcome). */
 const KILL_WAIT = Symbol("kill wait");
 
@@ -62,12 +66,11 @@ export class GreenThread<T = unknown> extends Greenlet {
   // deno-lint-ignore no-explicit-any
   #fn: ((...args: any[]) => unknown) | null;
   #args: unknown[] | null;
-  #outcome = RUNNING;
+  #state = RUNNING;
   #result: unknown = undefined;
   #waiters: WaiterList | null = null;
   // deno-lint-ignore no-explicit-any
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
-  #observed = false;
   /** Links, name, spawn site: made on first use (see GreenThreadRare). */
   #rare: GreenThreadRare | null = null;
 
@@ -204,11 +207,12 @@ export class GreenThread<T = unknown> extends Greenlet {
    * ```
    */
   wait(): Promise<T> {
-    this.#observed = true;
+    this.#state |= OBSERVED;
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#outcome === RETURNED) return hub.completed(g, this.#result as T);
-    if (this.#outcome === FAILED) return hub.failed(g, this.#result);
+    const outcome = this.#state & OUTCOME;
+    if (outcome === RETURNED) return hub.completed(g, this.#result as T);
+    if (outcome === FAILED) return hub.failed(g, this.#result);
     if (this.id <= 0) {
       return Promise.reject(
         new Error(`Cannot wait for the ${this.name} greenthread: it ends only with the program`),
@@ -297,7 +301,7 @@ export class GreenThread<T = unknown> extends Greenlet {
   // deno-lint-ignore no-explicit-any
   link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
     checkFunction("link", fn);
-    this.#observed = true;
+    this.#state |= OBSERVED;
     const rare = this.#rare ??= new GreenThreadRare();
     if (rare.linking !== null) {
       rare.linking.push([fn, args]); // linked by a link: runs in the same pass
@@ -346,8 +350,9 @@ export class GreenThread<T = unknown> extends Greenlet {
    * @ignore
    */
   outcome(): { ok: true; value: T } | { ok: false; error: unknown } | undefined {
-    if (this.#outcome === RETURNED) return { ok: true, value: this.#result as T };
-    if (this.#outcome === FAILED) return { ok: false, error: this.#result };
+    const outcome = this.#state & OUTCOME;
+    if (outcome === RETURNED) return { ok: true, value: this.#result as T };
+    if (outcome === FAILED) return { ok: false, error: this.#result };
     return undefined;
   }
 
@@ -356,7 +361,7 @@ export class GreenThread<T = unknown> extends Greenlet {
     // point is the one to name in a blocking report.
     if (hub.blockWatch !== null && hub.blockWatch[1] !== 0) hub.checkBlocked(this);
     this.dead = true;
-    this.#outcome = outcome;
+    this.#state = (this.#state & OBSERVED) | outcome;
     this.#result = result;
     this.#fn = null;
     this.#args = null;
@@ -392,7 +397,7 @@ export class GreenThread<T = unknown> extends Greenlet {
       }
       rare!.linking = null;
     }
-    if (outcome === FAILED && !this.#observed && !isKill(result)) {
+    if (outcome === FAILED && (this.#state & OBSERVED) === 0 && !isKill(result)) {
       hub.reportError(result, this);
     }
   }

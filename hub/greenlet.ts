@@ -14,6 +14,11 @@ import type { Park } from "./park.ts";
 
 let nextId = 1;
 
+// Bits of Greenlet's #flags.
+const STARTED = 1;
+const DEAD = 2;
+const PENDING_ERROR = 4;
+
 /**
  * The schedulable unit of the hub: the base class of `GreenThread`.
  *
@@ -30,20 +35,14 @@ let nextId = 1;
 export class Greenlet {
   /** A number unique within this thread; the main greenthread's is 0. */
   readonly id: number;
-  /** True once it has begun to run (stays true after it ends). */
-  started = false;
-  /** True once it has ended, by returning, throwing or being killed. */
-  dead = false;
+  // started, dead and hasPendingError as bits of one field: every
+  // greenthread carries them, and each field costs 8 B (see the getters).
+  #flags = 0;
   /**
    * The park it waits in, if any.
    * @ignore
    */
   parkSlot: Park | null = null;
-  /**
-   * True while an error thrown into it awaits its next switch point.
-   * @ignore
-   */
-  hasPendingError = false;
   /** What few greenlets need (see GreenletRare), made on first use. */
   #rare: GreenletRare | null = null;
   /**
@@ -54,6 +53,36 @@ export class Greenlet {
   liveNext: Greenlet | null = null;
   /** @ignore */
   livePrev: Greenlet | null = null;
+
+  /** True once it has begun to run (stays true after it ends). */
+  get started(): boolean {
+    return (this.#flags & STARTED) !== 0;
+  }
+  /** @ignore */
+  set started(value: boolean) {
+    this.#flags = value ? this.#flags | STARTED : this.#flags & ~STARTED;
+  }
+
+  /** True once it has ended, by returning, throwing or being killed. */
+  get dead(): boolean {
+    return (this.#flags & DEAD) !== 0;
+  }
+  /** @ignore */
+  set dead(value: boolean) {
+    this.#flags = value ? this.#flags | DEAD : this.#flags & ~DEAD;
+  }
+
+  /**
+   * True while an error thrown into it awaits its next switch point.
+   * @ignore
+   */
+  get hasPendingError(): boolean {
+    return (this.#flags & PENDING_ERROR) !== 0;
+  }
+  /** @ignore */
+  set hasPendingError(value: boolean) {
+    this.#flags = value ? this.#flags | PENDING_ERROR : this.#flags & ~PENDING_ERROR;
+  }
 
   /**
    * Greenlets are made by `spawn`.
