@@ -15,20 +15,22 @@
  * copies the context into a new null-prototype object (dictionary mode in
  * V8), makes an entry object and a WeakMap slot: ~340 ns and ~450 B per
  * greenthread, the largest single cost of a spawn. The native carrier
- * stores one small object instead: spawn+wait runs ~2.6x faster and a
- * parked greenthread takes ~400 B less (bench/RESULTS.md).
+ * allocates nothing: the greenlet itself is the value in the slot.
+ * spawn+wait runs ~2.6x faster and a parked greenthread takes ~450 B less
+ * (bench/RESULTS.md).
  *
  * How the native carrier stays compatible with `AsyncLocalStorage`: Deno's
  * AsyncLocalStorage keeps, in that same slot, a plain object mapping
- * numbered variable ids to entries. Ours is a `{ [GREENLET]: greenlet }`
- * object with a null prototype chain: AsyncLocalStorage finds no numbered
- * key in it ("no value"), and its `run` spreads our object's own keys —
- * GREENLET included — into the object it makes, so the greenlet survives
- * an `als.run` inside a greenthread. A greenthread spawned inside
- * `als.run` gets a copy of those values (captured at the spawn) with its
- * own greenlet added. The
- * raw get/set live on `Deno[Deno.internal].core`, which is not a public
- * API: a probe at load checks each behaviour above before we rely on it.
+ * numbered variable ids to entries. A greenlet has no numbered keys, so
+ * AsyncLocalStorage finds "no value" in it; and it refers to itself under
+ * the CARRIED symbol, which AsyncLocalStorage's `run` copies (with the
+ * greenlet's other own keys — only its `id`: the rest is private) into the
+ * object it makes, so the greenlet survives an `als.run` inside a
+ * greenthread. A greenthread spawned inside `als.run` starts in a copy of
+ * those values (captured where the spawn was asked for) with CARRIED set
+ * to itself. The raw get/set live on `Deno[Deno.internal].core`, which is
+ * not a public API: a probe at load checks each behaviour above before we
+ * rely on it.
  *
  * @module
  */
@@ -57,7 +59,7 @@ export interface ContextCarrier<T> {
 const ENV = "EVENTLET_ASYNC_CONTEXT";
 
 /** The carrier to use in this thread (see the module comment). */
-export function makeContextCarrier<T>(): ContextCarrier<T> {
+export function makeContextCarrier<T extends Carried>(): ContextCarrier<T> {
   if (envSaysPortable()) return portableCarrier();
   const slot = findNativeSlot();
   if (slot !== null && probe(slot)) return nativeCarrier(slot);
@@ -89,30 +91,31 @@ interface NativeSlot {
   setAsyncContext(context: unknown): void;
 }
 
-const GREENLET = Symbol("eventlet.greenlet");
+/**
+ * The key under which a carried value refers to itself: the native carrier
+ * stores the value itself in the slot (no allocation per run), and finds it
+ * again under this key — also in the objects AsyncLocalStorage builds by
+ * spreading our value's own keys. A carried value should keep its other
+ * state in private fields, so that such a spread copies nothing else.
+ */
+export const CARRIED: unique symbol = Symbol("eventlet.carried");
 
-/** What the native carrier stores: the value under a symbol key. */
-class CarriedValue {
-  [GREENLET]: unknown;
-  constructor(value: unknown) {
-    this[GREENLET] = value;
-  }
+/** A value the carrier can carry: it refers to itself under CARRIED. */
+export interface Carried {
+  readonly [CARRIED]: unknown;
 }
-// No Object.prototype behind it: AsyncLocalStorage's numbered lookups
-// must find nothing, whatever anyone adds to Object.prototype.
-Object.setPrototypeOf(CarriedValue.prototype, null);
 
-function nativeCarrier<T>(slot: NativeSlot): ContextCarrier<T> {
+function nativeCarrier<T extends Carried>(slot: NativeSlot): ContextCarrier<T> {
   return {
     kind: "native",
     get(): T | undefined {
-      const context = slot.getAsyncContext() as CarriedValue | undefined | null;
-      return context?.[GREENLET] as T | undefined;
+      const context = slot.getAsyncContext() as Carried | undefined | null;
+      return context?.[CARRIED] as T | undefined;
     },
     capture(): unknown {
-      const context = slot.getAsyncContext();
-      // Only our own value, or nothing: no AsyncLocalStorage values to keep.
-      if (context === undefined || context === null || context instanceof CarriedValue) {
+      const context = slot.getAsyncContext() as Carried | undefined | null;
+      // Only a carried value itself, or nothing: no AsyncLocalStorage values.
+      if (context === undefined || context === null || context[CARRIED] === context) {
         return undefined;
       }
       return context;
@@ -121,8 +124,8 @@ function nativeCarrier<T>(slot: NativeSlot): ContextCarrier<T> {
       const outer = slot.getAsyncContext();
       slot.setAsyncContext(
         captured === undefined
-          ? new CarriedValue(value)
-          : { __proto__: null, ...(captured as object), [GREENLET]: value },
+          ? value
+          : { __proto__: null, ...(captured as object), [CARRIED]: value },
       );
       try {
         return fn(arg);
@@ -152,13 +155,14 @@ function findNativeSlot(): NativeSlot | null {
 function probe(slot: NativeSlot): boolean {
   const before = slot.getAsyncContext();
   const als = new AsyncLocalStorage<number>();
-  const mark = new CarriedValue("probe");
+  const mark: Carried & { x: number } = { [CARRIED]: null, x: 1 };
+  (mark as { [CARRIED]: unknown })[CARRIED] = mark;
   try {
     slot.setAsyncContext(mark);
     if (slot.getAsyncContext() !== mark || als.getStore() !== undefined) return false;
     const insideRun = als.run(1, () => {
-      const inner = slot.getAsyncContext() as CarriedValue | undefined;
-      return als.getStore() === 1 && inner?.[GREENLET] === "probe";
+      const inner = slot.getAsyncContext() as Carried | undefined;
+      return als.getStore() === 1 && inner?.[CARRIED] === mark;
     });
     return insideRun && slot.getAsyncContext() === mark;
   } catch {

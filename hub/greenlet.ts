@@ -11,6 +11,7 @@
  */
 
 import type { Park } from "./park.ts";
+import { CARRIED } from "./async_context.ts";
 
 let nextId = 1;
 
@@ -35,24 +36,56 @@ const PENDING_ERROR = 4;
 export class Greenlet {
   /** A number unique within this thread; the main greenthread's is 0. */
   readonly id: number;
+  /**
+   * Itself: a greenlet is its own async context value (async_context.ts).
+   * Its other state is in private fields, which AsyncLocalStorage's copies
+   * of the context do not take along.
+   * @ignore
+   */
+  readonly [CARRIED]: Greenlet;
   // started, dead and hasPendingError as bits of one field: every
   // greenthread carries them, and each field costs 8 B (see the getters).
   #flags = 0;
-  /**
-   * The park it waits in, if any.
-   * @ignore
-   */
-  parkSlot: Park | null = null;
+  /** The park it waits in, if any. */
+  #parkSlot: Park | null = null;
   /** What few greenlets need (see GreenletRare), made on first use. */
   #rare: GreenletRare | null = null;
+  // Neighbours in the hub's list of live greenthreads (intrusive, so that
+  // registering costs no allocation): see liveNext/livePrev.
+  #liveNext: Greenlet | null = null;
+  #livePrev: Greenlet | null = null;
+
   /**
-   * Neighbours in the hub's list of live greenthreads (intrusive, so that
-   * registering costs no allocation).
+   * The next greenthread in the hub's live list (live_list.ts).
    * @ignore
    */
-  liveNext: Greenlet | null = null;
+  get liveNext(): Greenlet | null {
+    return this.#liveNext;
+  }
   /** @ignore */
-  livePrev: Greenlet | null = null;
+  set liveNext(next: Greenlet | null) {
+    this.#liveNext = next;
+  }
+
+  /**
+   * The previous greenthread in the hub's live list.
+   * @ignore
+   */
+  get livePrev(): Greenlet | null {
+    return this.#livePrev;
+  }
+  /** @ignore */
+  set livePrev(prev: Greenlet | null) {
+    this.#livePrev = prev;
+  }
+
+  /**
+   * The first park it waits in, if any.
+   * @ignore
+   */
+  get parkSlot(): Park | null {
+    return this.#parkSlot;
+  }
 
   /** True once it has begun to run (stays true after it ends). */
   get started(): boolean {
@@ -90,6 +123,7 @@ export class Greenlet {
    */
   constructor(id?: number) {
     this.id = id ?? nextId++;
+    this[CARRIED] = this;
   }
 
   /**
@@ -174,7 +208,7 @@ export class Greenlet {
    * @ignore
    */
   addPark(park: Park): void {
-    if (this.parkSlot === null) this.parkSlot = park;
+    if (this.#parkSlot === null) this.#parkSlot = park;
     else ((this.#rare ??= new GreenletRare()).moreParks ??= []).push(park);
   }
 
@@ -183,8 +217,8 @@ export class Greenlet {
    * @ignore
    */
   unpark(park: Park): void {
-    if (this.parkSlot === park) {
-      this.parkSlot = null;
+    if (this.#parkSlot === park) {
+      this.#parkSlot = null;
       return;
     }
     const rare = this.#rare;
@@ -200,7 +234,7 @@ export class Greenlet {
    * @ignore
    */
   parks(): Park[] {
-    const all: Park[] = this.parkSlot === null ? [] : [this.parkSlot];
+    const all: Park[] = this.#parkSlot === null ? [] : [this.#parkSlot];
     const more = this.#rare?.moreParks;
     if (more != null) all.push(...more);
     return all;

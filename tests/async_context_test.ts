@@ -222,3 +222,14 @@ Deno.test("async context: a greenthread killed before it starts drops its spawne
   assert.equal(gt.takeSpawnContext(), undefined, "nothing kept alive by a dead greenthread");
   await assert.rejects(gt.wait(), { name: "GreenletExit" });
 });
+
+Deno.test("async context: a greenthread's own enumerable keys are only its id (what AsyncLocalStorage copies of a context)", async () => {
+  // AsyncLocalStorage.run inside a greenthread spreads the context — the
+  // greenthread itself — into a new object: any public field holding other
+  // objects (parks, neighbouring greenthreads) would be kept alive by it.
+  const gt = spawn(() => sleep(0));
+  assert.deepEqual(Object.keys(gt), ["id"]);
+  assert.equal(Object.getOwnPropertySymbols(gt).length, 1);
+  await gt.wait();
+  assert.deepEqual(Object.keys(getCurrent()), ["id"]);
+});
