@@ -72,7 +72,7 @@ export class GreenThread<T = unknown> extends Greenlet {
   // deno-lint-ignore no-explicit-any
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
   /** Links, name, spawn site: made on first use (see GreenThreadRare). */
-  #rare: GreenThreadRare | null = null;
+  #threadRare: GreenThreadRare | null = null;
 
   /**
    * Use `spawn` to make greenthreads.
@@ -94,17 +94,17 @@ export class GreenThread<T = unknown> extends Greenlet {
     this.#fn = fn;
     this.#args = args;
     if (spawnContext !== undefined) {
-      (this.#rare = new GreenThreadRare()).spawnContext = spawnContext;
+      (this.#threadRare = new GreenThreadRare()).spawnContext = spawnContext;
     }
   }
 
   /** A name for listings and error reports; defaults to "GreenThread-<id>". */
   get name(): string {
-    return this.#rare?.name ??
+    return this.#threadRare?.name ??
       (this.id === 0 ? "main" : this.id === -1 ? "hub" : `GreenThread-${this.id}`);
   }
   set name(value: string) {
-    (this.#rare ??= new GreenThreadRare()).name = String(value);
+    (this.#threadRare ??= new GreenThreadRare()).name = String(value);
   }
 
   /**
@@ -121,11 +121,11 @@ export class GreenThread<T = unknown> extends Greenlet {
    * @ignore
    */
   get spawnSite(): string | undefined {
-    return this.#rare?.spawnSite;
+    return this.#threadRare?.spawnSite;
   }
   /** @ignore */
   set spawnSite(line: string | undefined) {
-    (this.#rare ??= new GreenThreadRare()).spawnSite = line;
+    (this.#threadRare ??= new GreenThreadRare()).spawnSite = line;
   }
 
   /**
@@ -134,65 +134,69 @@ export class GreenThread<T = unknown> extends Greenlet {
    * @ignore
    */
   takeSpawnContext(): unknown {
-    const rare = this.#rare;
+    const rare = this.#threadRare;
     if (rare === null || rare.spawnContext === undefined) return undefined;
     const context = rare.spawnContext;
     rare.spawnContext = undefined; // not kept alive past the start
     return context;
   }
 
-  /** Runs `fn`; called in its own async context by `startNext`. @ignore */
+  /**
+   * Runs `fn`; called in its own async context by `startNext`.
+   * @ignore
+   */
   start(): void {
     if (this.dead) return; // killed before its turn came
-    this.started = true;
-    let value: unknown;
-    let thenable: boolean;
-    try {
-      value = this.#invoke();
-      // Await only real thenables: a sync function's value needs no extra
-      // hop. (Reading `then` may throw too: that fails the greenthread.)
-      thenable = value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
-    } catch (error) {
-      this.#finish(FAILED, error);
-      return;
-    }
-    if (thenable) settleWhenDone(value as PromiseLike<unknown>);
-    else this.#finish(RETURNED, value);
-  }
-
-  /** Calls fn and drops fn and args, so no frame keeps them alive. */
-  #invoke(): unknown {
-    const fn = this.#fn!;
-    const args = this.#args!;
-    this.#fn = this.#args = null; // not needed any more: let them be collected
-    return fn(...args);
-  }
-
-  /** Ends it with the outcome of fn's promise. @ignore */
-  settle(ok: boolean, result: unknown): void {
-    this.#finish(ok ? RETURNED : FAILED, result);
-  }
-
-  /** The same start as an async function: GreenPool's inline run awaits it. @ignore */
-  async body(): Promise<void> {
-    // The pump enters here synchronously; this first await defers the real
-    // start to a promise job queued behind the greenthreads the pump resumed
-    // before us, so starts and resumptions keep run-queue order.
-    await undefined;
-    if (this.dead) return; // killed before its turn came
-    this.started = true;
     let value: unknown;
     try {
-      value = this.#invoke();
-      // Await only real thenables: a sync function's value needs no extra hop.
-      if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
-        value = await value;
+      value = this.#begin();
+      if (isThenable(value)) {
+        settleWhenDone(value);
+        return;
       }
     } catch (error) {
       this.#finish(FAILED, error);
       return;
     }
     this.#finish(RETURNED, value);
+  }
+
+  /**
+   * Ends it with the outcome of fn's promise.
+   * @ignore
+   */
+  settle(ok: boolean, result: unknown): void {
+    this.#finish(ok ? RETURNED : FAILED, result);
+  }
+
+  /**
+   * The same start as an async function: GreenPool's inline run awaits it.
+   * @ignore
+   */
+  async body(): Promise<void> {
+    // The pump enters here synchronously; this first await defers the real
+    // start to a promise job queued behind the greenthreads the pump resumed
+    // before us, so starts and resumptions keep run-queue order.
+    await undefined;
+    if (this.dead) return; // killed before its turn came
+    let value: unknown;
+    try {
+      value = this.#begin();
+      if (isThenable(value)) value = await value;
+    } catch (error) {
+      this.#finish(FAILED, error);
+      return;
+    }
+    this.#finish(RETURNED, value);
+  }
+
+  /** Marks it started and calls fn, dropping fn and args so no frame keeps them. */
+  #begin(): unknown {
+    this.started = true;
+    const fn = this.#fn!;
+    const args = this.#args!;
+    this.#fn = this.#args = null; // not needed any more: let them be collected
+    return fn(...args);
   }
 
   /**
@@ -302,7 +306,7 @@ export class GreenThread<T = unknown> extends Greenlet {
   link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
     checkFunction("link", fn);
     this.#state |= OBSERVED;
-    const rare = this.#rare ??= new GreenThreadRare();
+    const rare = this.#threadRare ??= new GreenThreadRare();
     if (rare.linking !== null) {
       rare.linking.push([fn, args]); // linked by a link: runs in the same pass
       return;
@@ -327,7 +331,7 @@ export class GreenThread<T = unknown> extends Greenlet {
    * ```
    */
   unlink(fn: LinkCallback<T>): boolean {
-    const links = this.#rare?.links;
+    const links = this.#threadRare?.links;
     if (links == null) return false;
     const i = links.findIndex(([f]) => f === fn);
     if (i < 0) return false;
@@ -357,6 +361,7 @@ export class GreenThread<T = unknown> extends Greenlet {
   }
 
   #finish(outcome: number, result: unknown): void {
+    if (this.dead) return; // it ends once, whatever a foreign `then` does
     // A greenthread that blocked and then ended without another switch
     // point is the one to name in a blocking report.
     if (hub.blockWatch !== null && hub.blockWatch[1] !== 0) hub.checkBlocked(this);
@@ -365,7 +370,7 @@ export class GreenThread<T = unknown> extends Greenlet {
     this.#result = result;
     this.#fn = null;
     this.#args = null;
-    if (this.#rare !== null) this.#rare.spawnContext = undefined; // ended unstarted
+    if (this.#threadRare !== null) this.#threadRare.spawnContext = undefined; // ended unstarted
     hub.unregister(this);
     const waiters = this.#waiters;
     if (waiters !== null) {
@@ -381,7 +386,7 @@ export class GreenThread<T = unknown> extends Greenlet {
       this.#exitHooks = null;
       for (const hook of hooks) hook(this);
     }
-    const rare = this.#rare;
+    const rare = this.#threadRare;
     const links = rare?.links;
     if (links != null) {
       rare!.links = null;
@@ -401,6 +406,15 @@ export class GreenThread<T = unknown> extends Greenlet {
       hub.reportError(result, this);
     }
   }
+}
+
+/**
+ * True for a value to await. Await only real thenables: a sync function's
+ * value needs no extra hop. Reading `then` may throw: callers call this in
+ * a `try` that fails the greenthread.
+ */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
 }
 
 /**

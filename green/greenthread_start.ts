@@ -14,7 +14,7 @@
  * @module
  */
 
-import { RESOLVED } from "../hub/hub.ts";
+import { RESOLVED } from "../hub/run_queue.ts";
 import { Fifo } from "../hub/fifo.ts";
 import { currentGreenlet, runAs } from "../hub/current.ts";
 import type { GreenThread } from "./greenthread.ts";
@@ -28,10 +28,16 @@ export function queueStart(gt: GreenThread): void {
   RESOLVED.then(startNext); // queueMicrotask, cheaper on Deno (see run_queue.ts)
 }
 
-/** Ends the current greenthread with the outcome of `promise` when it settles. */
+/**
+ * Ends the current greenthread with the outcome of `promise` when it
+ * settles. May throw synchronously (a thenable whose `constructor` or
+ * `then` getter throws, where `await` would reject): the caller fails the
+ * greenthread then.
+ */
 export function settleWhenDone(promise: PromiseLike<unknown>): void {
-  // `Promise.resolve(v).then(f, r)` takes exactly the steps `await v` takes;
-  // the reaction runs in the greenthread's async context.
+  // For a native promise `Promise.resolve(p).then(f, r)` queues the same one
+  // reaction `await p` would; the reaction runs in the greenthread's async
+  // context, so the closure-free callbacks find it with currentGreenlet().
   Promise.resolve(promise).then(returnedCurrent, failedCurrent);
 }
 

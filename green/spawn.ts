@@ -37,7 +37,8 @@ export function spawn<A extends unknown[], T>(
 
 /**
  * `spawn` with the AsyncLocalStorage values to start with given
- * (`captureContext()` taken where the spawn was asked for). @ignore
+ * (`captureContext()` taken where the spawn was asked for).
+ * @ignore
  */
 export function spawnIn<A extends unknown[], T>(
   spawnContext: unknown,

@@ -19,12 +19,12 @@ import type { Greenlet } from "./greenlet.ts";
 import { DONE, Park, PARKED, WAKING, YIELDING } from "./park.ts";
 import type { Timer } from "./timer.ts";
 import { TimerQueue } from "./timer_queue.ts";
-import { RESOLVED, type Runnable, RunQueue } from "./run_queue.ts";
+import { type Runnable, RunQueue } from "./run_queue.ts";
 import { LiveList } from "./live_list.ts";
 import { captureContext, currentGreenlet } from "./current.ts";
 import { checkFunction, checkSeconds } from "./checks.ts";
 
-export { RESOLVED, type Runnable };
+export type { Runnable };
 
 /** Numbers from `hub.stats()`. */
 export interface HubStats {

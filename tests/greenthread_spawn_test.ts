@@ -183,3 +183,16 @@ Deno.test("spawn(): a value whose then getter throws fails that greenthread, not
   assert.equal(gt.dead, true);
   assert.equal(await spawn(() => "still fine").wait(), "still fine");
 });
+
+Deno.test("spawn(): a promise whose constructor getter throws fails that greenthread, nothing else", async () => {
+  const boom = new Error("bad constructor");
+  const tricky = Promise.resolve(1);
+  Object.defineProperty(tricky, "constructor", {
+    get(): never {
+      throw boom;
+    },
+  });
+  const gt = spawn(() => tricky);
+  await assert.rejects(gt.wait(), (e) => e === boom);
+  assert.equal(gt.dead, true);
+});
