@@ -79,14 +79,6 @@ export class Greenlet {
     this.#livePrev = prev;
   }
 
-  /**
-   * The first park it waits in, if any.
-   * @ignore
-   */
-  get parkSlot(): Park | null {
-    return this.#parkSlot;
-  }
-
   /** True once it has begun to run (stays true after it ends). */
   get started(): boolean {
     return (this.#flags & STARTED) !== 0;

@@ -1,6 +1,8 @@
 /**
  * The errors of green sockets: SocketTimeout, BlockingIOError,
- * ConnectionReset, and the helpers that make or translate them.
+ * ConnectionReset, the helpers that make or translate them, and the
+ * argument checks of the socket API (bytes, timeouts, connections,
+ * shutdown modes) that throw the TypeError/RangeError for bad input.
  *
  * Each class extends the matching `Deno.errors` class, so code that checks
  * `instanceof Deno.errors.TimedOut` (or `WouldBlock`, `ConnectionReset`)

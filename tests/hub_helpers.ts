@@ -5,24 +5,17 @@
 
 import { getHub } from "../hub/mod.ts";
 
-/** Runs `fn(errors)` while every error reported to `hub.onError` lands in `errors`. */
-export async function collectingErrors(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
-  const hub = getHub();
-  const errors: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (error) => errors.push(error);
-  try {
-    await fn(errors);
-  } finally {
-    hub.onError = saved;
-  }
-}
-
-/** Collects what reaches hub.onError until disposed. */
+/** Collects what reaches hub.onError until disposed (`using capture = captureErrors()`). */
 export function captureErrors(): { errors: unknown[] } & Disposable {
   const hub = getHub();
   const previous = hub.onError;
   const errors: unknown[] = [];
   hub.onError = (error) => errors.push(error);
   return { errors, [Symbol.dispose]: () => (hub.onError = previous) };
+}
+
+/** Runs `fn(errors)` while every error reported to `hub.onError` lands in `errors`. */
+export async function collectingErrors(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
+  using capture = captureErrors();
+  await fn(capture.errors);
 }
