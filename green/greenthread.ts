@@ -16,7 +16,8 @@ import { Greenlet } from "../hub/greenlet.ts";
 import { WaiterList } from "../hub/park.ts";
 import { currentGreenlet, setSpecialGreenletFactory } from "../hub/current.ts";
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
-import { queueStart, settleWhenDone } from "./greenthread_start.ts";
+import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
+import { GreenThreadRare } from "./greenthread_rare.ts";
 
 export { GreenletExit, isKill };
 
@@ -406,31 +407,6 @@ export class GreenThread<T = unknown> extends Greenlet {
       hub.reportError(result, this);
     }
   }
-}
-
-/**
- * True for a value to await. Await only real thenables: a sync function's
- * value needs no extra hop. Reading `then` may throw: callers call this in
- * a `try` that fails the greenthread.
- */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
-}
-
-/**
- * The GreenThread state few greenthreads need, kept out of the greenthread
- * itself so that the many without links or a name are smaller.
- */
-class GreenThreadRare {
-  // deno-lint-ignore no-explicit-any
-  links: [LinkCallback<any>, unknown[]][] | null = null;
-  /** The links being run as it ends (a link may add more to this pass). */
-  // deno-lint-ignore no-explicit-any
-  linking: [LinkCallback<any>, unknown[]][] | null = null;
-  name: string | undefined = undefined;
-  spawnSite: string | undefined = undefined;
-  /** The spawner's AsyncLocalStorage values, until the start. */
-  spawnContext: unknown = undefined;
 }
 
 // The thread's main greenthread (id 0) and the hub's own (id -1, where hub

@@ -41,6 +41,15 @@ export function settleWhenDone(promise: PromiseLike<unknown>): void {
   Promise.resolve(promise).then(returnedCurrent, failedCurrent);
 }
 
+/**
+ * True for a value to await. Await only real thenables: a sync function's
+ * value needs no extra hop. Reading `then` may throw: callers call this in
+ * a `try` that fails the greenthread.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
+}
+
 function startNext(): void {
   const gt = starting.shift()!;
   runAs(gt, startIt, gt, gt.takeSpawnContext());
