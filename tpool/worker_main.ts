@@ -29,7 +29,7 @@ import {
 } from "./protocol.ts";
 import { type SerializedError, serializeError } from "./errors.ts";
 import { compileFunction, explainReferenceError } from "./function_source.ts";
-import { objectHost, type WorkerFn, type WorkerKit } from "./worker_objects.ts";
+import { objectHost, type RunFn, type WorkerFn, type WorkerKit } from "./worker_objects.ts";
 
 /** The part of `parentPort` the worker uses: it only brings the INIT message. */
 interface ParentPort {
@@ -167,22 +167,14 @@ export function workerMain(
     }
   };
 
-  /** Calls fn; its value (awaited) goes to onValue, its error back as a reply. */
-  const run = (
-    id: number,
-    fn: WorkerFn,
-    self: unknown,
-    args: unknown[],
-    fnId: number,
-    onValue: (value: unknown) => void,
-    serial = false,
-  ): void => {
+  /** Calls fn; its value (awaited) goes to onValue, its error back as a reply; then after(). */
+  const run: RunFn = (id, fn, self, args, fnId, onValue, after) => {
     let result: unknown;
     try {
       result = fn.apply(self, args);
     } catch (error) {
       fail(id, error, fnId);
-      if (serial) finish();
+      after?.();
       return;
     }
     if (
@@ -192,16 +184,37 @@ export function workerMain(
       (result as PromiseLike<unknown>).then(
         (value) => {
           onValue(value);
-          if (serial) finish();
+          after?.();
         },
         (error) => {
           fail(id, error, fnId);
-          if (serial) finish();
+          after?.();
         },
       );
     } else {
       onValue(result);
-      if (serial) finish();
+      after?.();
+    }
+  };
+
+  /** Runs the shipped function (CALL, NEW) or module export (MCALL, NEW) a message names. */
+  const runNamed: WorkerKit["runNamed"] = (m, onValue, after) => {
+    const id = m[1] as number;
+    const args = m[4] as unknown[];
+    if (typeof m[2] === "number") {
+      run(id, fnFor(m[2], m[3] as string | null), undefined, args, m[2], onValue, after);
+      return;
+    }
+    const f = moduleFn(m[2] as string, m[3] as string);
+    if (typeof f === "function") run(id, f, undefined, args, 0, onValue, after);
+    else {
+      f.then(
+        (fn) => run(id, fn, undefined, args, 0, onValue, after),
+        (e) => {
+          fail(id, e, 0);
+          after?.();
+        },
+      );
     }
   };
 
@@ -216,24 +229,7 @@ export function workerMain(
     }
     busy = true;
     const id = m[1] as number;
-    const args = m[4] as unknown[];
-    const reply = (value: unknown) => deliver(id, value);
-    if (m[0] === OP.CALL) {
-      const fnId = m[2] as number;
-      run(id, fnFor(fnId, m[3] as string | null), undefined, args, fnId, reply, true);
-      return;
-    }
-    const f = moduleFn(m[2] as string, m[3] as string);
-    if (typeof f === "function") run(id, f, undefined, args, 0, reply, true);
-    else {
-      f.then(
-        (fn) => run(id, fn, undefined, args, 0, reply, true),
-        (e) => {
-          fail(id, e, 0);
-          finish();
-        },
-      );
-    }
+    runNamed(m, (value) => deliver(id, value), finish);
   };
 
   const finish = (): void => {
@@ -244,7 +240,7 @@ export function workerMain(
     draining = false;
   };
 
-  const objects = objectHost({ OP, REPLY, send, fnFor, moduleFn, run, fail, deliver, isTransfer });
+  const objects = objectHost({ OP, REPLY, send, fnFor, run, runNamed, fail, deliver, isTransfer });
 
   const onMessage = (m: unknown[]): void => {
     if (m[0] === OP.CALL || m[0] === OP.MCALL) {

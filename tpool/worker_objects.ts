@@ -17,6 +17,22 @@ import type { Ops, Replies } from "./protocol.ts";
 export type WorkerFn = (...args: any[]) => unknown;
 
 /**
+ * Calls `fn` with `self` and `args`; its value (awaited) goes to `onValue`,
+ * its error back as a reply (`fnId` > 0: reworded when the shipped function
+ * closes over variables); then `after()`, either way.
+ * @ignore
+ */
+export type RunFn = (
+  id: number,
+  fn: WorkerFn,
+  self: unknown,
+  args: unknown[],
+  fnId: number,
+  onValue: (value: unknown) => void,
+  after?: () => void,
+) => void;
+
+/**
  * What `workerMain` lends `objectHost`.
  * @ignore
  */
@@ -29,17 +45,13 @@ export interface WorkerKit {
   send(message: unknown[]): void;
   /** The compiled function for a shipped function id (source on first sight). */
   fnFor(id: number, source: string | null): WorkerFn;
-  /** A workerFunction's export (a promise the first time: it imports the module). */
-  moduleFn(url: string, name: string): WorkerFn | Promise<WorkerFn>;
   /** Calls `fn`, then `onValue(result)` (awaited) or replies its error. */
-  run(
-    id: number,
-    fn: WorkerFn,
-    self: unknown,
-    args: unknown[],
-    fnId: number,
-    onValue: (value: unknown) => void,
-  ): void;
+  run: RunFn;
+  /**
+   * Runs the function a CALL, MCALL or NEW message names in its items 2-4
+   * (a shipped function or a workerFunction's export), as `run` does.
+   */
+  runNamed(m: unknown[], onValue: (value: unknown) => void, after?: () => void): void;
   /** Replies an error (reworded when a shipped function closes over variables). */
   fail(id: number, error: unknown, fnId: number, what?: string): void;
   /** Replies a value (unpacking a transfer box; a DataCloneError if it cannot be sent). */
@@ -158,7 +170,6 @@ export function objectHost(kit: WorkerKit): (m: unknown[]) => void {
       fail(id, error, 0);
       return;
     }
-    const args = m[4] as unknown[];
     const root = (value: unknown): void => {
       if (isObject(value)) keep(id, value, rules);
       else {
@@ -173,13 +184,7 @@ export function objectHost(kit: WorkerKit): (m: unknown[]) => void {
         );
       }
     };
-    if (typeof m[2] === "number") {
-      run(id, kit.fnFor(m[2], m[3] as string | null), undefined, args, m[2], root);
-      return;
-    }
-    const f = kit.moduleFn(m[2] as string, m[3] as string);
-    if (typeof f === "function") run(id, f, undefined, args, 0, root);
-    else f.then((fn) => run(id, fn, undefined, args, 0, root), (e) => fail(id, e, 0));
+    kit.runNamed(m, root);
   };
 
   const call = (id: number, m: unknown[]): void => {
