@@ -183,6 +183,25 @@ Deno.test("a crashed worker is replaced and its call rejects with TpoolError", a
   }
 });
 
+Deno.test("a call queued in a worker that exits runs on the replacement", async () => {
+  setNumThreads(1);
+  try {
+    const before = await execute(threadId);
+    // Same turn: the second call is posted behind the first, in the same worker.
+    const exiting = execute(() =>
+      (globalThis as unknown as { process: { exit(n: number): void } }).process.exit(3)
+    );
+    const behind = execute(threadId);
+    const error = await rejection(exiting);
+    assert.equal(error.code, "ERR_TPOOL_WORKER_EXITED");
+    const after = await behind;
+    assert.equal(typeof after, "number");
+    assert.notEqual(after, before, "it ran on the replacement worker, once");
+  } finally {
+    setNumThreads(20);
+  }
+});
+
 Deno.test("killall() then execute() in the same turn: the call runs on a fresh pool", async () => {
   // A fresh process, so that no earlier setNumThreads() fixed the size.
   const mod = new URL("../tpool/mod.ts", import.meta.url).href;

@@ -7,7 +7,6 @@
 import { checkCount } from "../hub/checks.ts";
 import { pool } from "./pool.ts";
 
-/** Validates a worker count (setNumThreads) or throws. */
 /**
  * Sets the number of pool workers (eventlet's `set_num_threads`). Growing
  * takes effect at once (waiting calls start on new workers); shrinking as

@@ -160,31 +160,10 @@ export function deserializeError(s: SerializedError): unknown {
   } else {
     const Ctor = Object.hasOwn(BUILTIN, s.name) ? BUILTIN[s.name] : undefined;
     error = Ctor === undefined ? new Error(s.message) : new Ctor(s.message);
-    if (Ctor === undefined) {
-      Object.defineProperty(error, "name", {
-        value: s.name,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
-    }
+    if (Ctor === undefined) setHidden(error, "name", s.name);
   }
-  if (s.stack !== undefined) {
-    Object.defineProperty(error, "stack", {
-      value: s.stack,
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
-  if (s.hasCause && s.cause !== undefined) {
-    Object.defineProperty(error, "cause", {
-      value: deserializeError(s.cause),
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
+  if (s.stack !== undefined) setHidden(error, "stack", s.stack);
+  if (s.hasCause && s.cause !== undefined) setHidden(error, "cause", deserializeError(s.cause));
   if (s.props !== null) {
     for (const key of Object.keys(s.props)) {
       try {
@@ -195,6 +174,16 @@ export function deserializeError(s: SerializedError): unknown {
     }
   }
   return error;
+}
+
+/** Sets `key` on `error` as an own non-enumerable property, as the engine's own are. */
+function setHidden(error: Error, key: string, value: unknown): void {
+  Object.defineProperty(error, key, {
+    value,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /**

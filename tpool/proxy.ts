@@ -15,7 +15,7 @@ import { TpoolError } from "./errors.ts";
 import { functionInfo } from "./function_source.ts";
 import { pool } from "./pool.ts";
 import { OP, REPLY } from "./protocol.ts";
-import { Task } from "./task.ts";
+import { endError, Task } from "./task.ts";
 import { unpackArgs } from "./transfer.ts";
 import { isWorkerFunction, type WorkerFunction } from "./worker_function.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
@@ -156,12 +156,10 @@ function decodeStep(reply: unknown[], task: Task): IteratorResult<unknown> {
 }
 
 function decodeIterator(reply: unknown[], task: Task): ProxyState {
-  const state = new ProxyState(task.slot!, reply[2] as number, reply[3] as string);
-  task.slot!.liveObjects++;
-  return state;
+  return new ProxyState(task.slot!, reply[2] as number, reply[3] as string);
 }
 
-/** The calling side of one kept object. */
+/** The calling side of one kept object; it counts in its worker's live objects until released. */
 class ProxyState {
   released = false;
   readonly #members = new Map<string, AnyFn>();
@@ -170,7 +168,9 @@ class ProxyState {
     readonly slot: WorkerSlot,
     readonly objId: number,
     readonly ctor: string,
-  ) {}
+  ) {
+    slot.liveObjects++;
+  }
 
   get label(): string {
     return `[tpool proxy ${this.ctor} #${this.objId}]`;
@@ -208,16 +208,7 @@ class ProxyState {
         new TpoolError(`Cannot ${action}: the proxy was released`, "ERR_TPOOL_PROXY_RELEASED"),
       );
     }
-    const ended = this.slot.ended;
-    if (ended !== null) {
-      return Promise.reject(
-        new TpoolError(
-          `Cannot ${action}: ${ended.reason}`,
-          ended.code,
-          ended.cause === undefined ? undefined : { cause: ended.cause },
-        ),
-      );
-    }
+    if (this.slot.ended !== null) return Promise.reject(endError(action, this.slot.ended));
     const msg = args === null ? [op, 0, this.objId, name] : [op, 0, this.objId, name, args];
     const task = new Task(msg, args === null ? null : unpackArgs(args), 0, null, decode, action);
     try {
@@ -264,7 +255,6 @@ class RemoteIterator implements AsyncIterator<unknown> {
 
 function makeProxy(slot: WorkerSlot, objId: number, ctor: string): unknown {
   const state = new ProxyState(slot, objId, ctor);
-  slot.liveObjects++;
   const release = () => state.release();
   const label = () => state.label;
   const iterate = () => new RemoteIterator(state);

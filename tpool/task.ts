@@ -41,6 +41,15 @@ export interface EndReason {
   readonly cause?: unknown;
 }
 
+/** The TpoolError for a call that `why` stopped: "Cannot <action>: <reason>". */
+export function endError(action: string, why: EndReason): TpoolError {
+  return new TpoolError(
+    `Cannot ${action}: ${why.reason}`,
+    why.code,
+    why.cause === undefined ? undefined : { cause: why.cause },
+  );
+}
+
 /** Turns a worker's OK or WRAPPED reply into the caller's value. */
 export type Decode = (reply: unknown[], task: Task) => unknown;
 
@@ -110,14 +119,7 @@ export class Task {
     if (this.state !== QUEUED && this.state !== RUNNING) return;
     this.state = SETTLED;
     if (this.park === null) return;
-    const e = isEndReason(error)
-      ? new TpoolError(
-        `Cannot ${this.action}: ${error.reason}`,
-        error.code,
-        error.cause === undefined ? undefined : { cause: error.cause },
-      )
-      : error;
-    hub.wakeWithError(this.park, e);
+    hub.wakeWithError(this.park, isEndReason(error) ? endError(this.action, error) : error);
   }
 
   /** Its caller was interrupted (kill, Timeout). */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { typeName } from "../hub/checks.ts";
 import { TRANSFER_KEY } from "./protocol.ts";
 
 const TRANSFER: unique symbol = Symbol.for(TRANSFER_KEY) as never;
@@ -55,7 +56,7 @@ export function transfer<T>(value: T, transferables: readonly TransferItem[]): T
   if (!Array.isArray(transferables)) {
     throw new TypeError(
       `Cannot transfer: transferables must be an array of ArrayBuffers or MessagePorts, ` +
-        `received ${transferables === null ? "null" : typeof transferables}`,
+        `received ${typeName(transferables)}`,
     );
   }
   const box: TransferBox = { [TRANSFER]: true, value, list: transferables };

@@ -269,13 +269,10 @@ export class WorkerSlot {
     if (back.length > 0) this.#host.requeue(back);
   }
 
-  /**
-   * Terminates the worker. Its calls fail with `why`, except, when
-   * `requeue`, those not yet started, which go back to the pool.
-   */
-  terminate(why: EndReason, requeue = false): Promise<void> {
+  /** Terminates the worker; its calls fail with `why`. */
+  terminate(why: EndReason): Promise<void> {
     if (this.#terminated !== null) return this.#terminated;
-    this.#end(why, requeue); // first: terminate() may emit "exit" synchronously
+    this.#end(why, false); // first: terminate() may emit "exit" synchronously
     // Ref'd until it has exited: an unref'd worker's exit does not keep the
     // event loop alive, so awaiting terminate() could end the program.
     this.#worker.ref();
@@ -283,6 +280,10 @@ export class WorkerSlot {
     return this.#terminated;
   }
 
+  /**
+   * Marks it ended and fails its calls with `why`, except, when `requeue`
+   * (it exited by itself), those not yet started: they go back to the pool.
+   */
   #end(why: EndReason, requeue: boolean): void {
     if (this.ended !== null) return;
     this.ended = why;
@@ -293,13 +294,10 @@ export class WorkerSlot {
     const back: Task[] = [];
     for (let j = tasks.length - 1; j >= 1; j--) {
       const task = tasks[j];
-      const cells = this.#cells;
       if (
-        requeue && task.state === RUNNING && task.transfer === null && cells !== null &&
-        Atomics.compareExchange(cells, task.cell, task.token, CANCELLED) === task.token
+        requeue && task.state === RUNNING && task.transfer === null && this.reclaim(task)
       ) {
         task.state = QUEUED;
-        task.slot = null;
         back.unshift(task);
       } else task.fail(why);
     }
