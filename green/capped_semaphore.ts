@@ -193,8 +193,11 @@ export class CappedSemaphore {
     const releaser = this.#releasers.shift();
     if (releaser !== null) {
       // The count is at the limit: take the waiting releaser's unit directly.
+      // Our own result first, then the wake: under a spent loop budget we are
+      // then queued ahead of the releaser, as when we resume at once.
+      const done = hub.completed(g, value);
       hub.wake(releaser, true);
-      return hub.completed(g, value);
+      return done;
     }
     if (this.#count > 0) {
       this.#count--;
@@ -225,9 +228,11 @@ export class CappedSemaphore {
     const g = currentGreenlet();
     const acquirer = this.#acquirers.shift();
     if (acquirer !== null) {
-      // The count is 0: hand the unit to the first waiting acquirer.
+      // The count is 0: hand the unit to the first waiting acquirer (after
+      // taking our own result, as in #acquire).
+      const done = hub.completed(g, true);
       hub.wake(acquirer, acquirer.data);
-      return hub.completed(g, true);
+      return done;
     }
     if (this.#count < this.limit) {
       this.#count++;

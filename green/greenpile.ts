@@ -137,8 +137,7 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
    * ```
    */
   next(): Promise<T> {
-    if (this.#unread <= this.#line.readers) return Promise.reject(nothingUnread());
-    return this.#line.read(currentGreenlet(), false, "GreenPile.next") as Promise<T>;
+    return this.#read(false) as Promise<T>;
   }
 
   /**
@@ -154,17 +153,21 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     const iterator: AsyncIterableIterator<T> = {
-      next: (): Promise<IteratorResult<T>> => {
-        const g = currentGreenlet();
-        if (this.#unread > this.#line.readers) {
-          return this.#line.read(g, true, "GreenPile.next") as Promise<IteratorResult<T>>;
-        }
-        if (g.hasPendingError) return hub.deliverPending(g);
-        return hub.completed(g, DONE);
-      },
+      next: () => this.#read(true) as Promise<IteratorResult<T>>,
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
+  }
+
+  /**
+   * `next()` (`iter` false) or a step of the iteration (`iter` true: an
+   * IteratorResult, and the end instead of an error once all is read).
+   */
+  #read(iter: boolean): Promise<unknown> {
+    const g = currentGreenlet();
+    if (this.#unread > this.#line.readers) return this.#line.read(g, iter, "GreenPile.next");
+    if (g.hasPendingError) return hub.deliverPending(g);
+    return iter ? hub.completed(g, DONE) : hub.failed(g, nothingUnread());
   }
 }
 

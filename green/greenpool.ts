@@ -235,8 +235,11 @@ export class GreenPool {
     if (this.#free > 0) {
       this.#free--;
       const gt = this.#create(fn, args, sink, captureContext());
+      // Our own result before the start: if the loop budget makes us yield,
+      // we are queued ahead of the new greenthread and still resume first.
+      const done = hub.completed(g, kind === SPAWN ? gt : undefined);
       hub.schedule(gt);
-      return hub.completed(g, kind === SPAWN ? gt : undefined);
+      return done;
     }
     if (this.#running.has(g)) return this.#runInline(fn, args, kind, sink);
     const park = hub.newPark(g, "GreenPool.spawn");
@@ -316,14 +319,15 @@ export class GreenPool {
    */
   waitall(): Promise<void> {
     const g = currentGreenlet();
+    if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#running.has(g)) {
-      return Promise.reject(
+      return hub.failed(
+        g,
         new Error(
           "Calling waitall() from within one of the GreenPool's greenthreads will never terminate.",
         ),
       );
     }
-    if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#running.size === 0) return hub.completed(g, undefined);
     const park = hub.newPark(g, "GreenPool.waitall");
     this.#waitall.push(park);

@@ -84,9 +84,13 @@ export class ResultLine<T> {
     if (head !== undefined && head.dead && this.#readers.length === 0) {
       this.#gts.shift();
       const outcome = head.outcome()!;
+      // Our own result before onTake's spawns and wake-ups: if the loop
+      // budget makes us yield, we are queued ahead of them and still resume first.
+      const done = outcome.ok
+        ? hub.completed(g, iter ? { value: outcome.value, done: false } : outcome.value)
+        : hub.failed(g, outcome.error);
       this.#onTake(outcome.ok);
-      if (!outcome.ok) return hub.failed(g, outcome.error);
-      return hub.completed(g, iter ? { value: outcome.value, done: false } : outcome.value);
+      return done;
     }
     const park = hub.newPark(g, what);
     park.data = iter;

@@ -10,7 +10,7 @@ import { GreenPool } from "../green/greenpool.ts";
 import { sleep } from "../green/sleep.ts";
 import { getHub } from "../hub/hub.ts";
 import { captureErrors } from "./hub_helpers.ts";
-import { collect, passthru, range } from "./pool_helpers.ts";
+import { collect, passthru, range, spendLoopBudget } from "./pool_helpers.ts";
 
 const hub = getHub();
 
@@ -91,6 +91,23 @@ Deno.test("GreenPool.imap() keeps at most size calls in flight", async () => {
     assert.deepEqual(out, range(40));
     assert.equal(maxAhead, 4, `async input: ${asyncInput}`);
     assert.equal(p.running(), 0, "imap takes no slots of the pool itself (as eventlet)");
+  }
+});
+
+Deno.test("GreenPool.imap() reading a finished result resumes the reader before the calls it refills", async () => {
+  for (const spent of [false, true]) {
+    await sleep(0.001); // a fresh budget
+    const log: string[] = [];
+    const it = new GreenPool(2).imap((x: number) => log.push(`call ${x}`), range(4));
+    await it.next(); // calls 0 and 1 run; reading 0 refills 2
+    await sleep(0); // call 2 runs; 1 is finished and waits to be read
+    log.length = 0;
+    if (spent) spendLoopBudget();
+    await it.next(); // reads 1 at once and refills 3
+    log.push("reader");
+    await sleep(0);
+    assert.deepEqual(log, ["reader", "call 3"], `budget spent: ${spent}`);
+    await collect(it);
   }
 });
 

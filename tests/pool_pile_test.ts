@@ -11,6 +11,7 @@ import { GreenPool } from "../green/greenpool.ts";
 import { GreenPile } from "../green/greenpile.ts";
 import { Event } from "../green/event.ts";
 import { spawn } from "../green/spawn.ts";
+import { GreenletExit } from "../green/greenthread.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
 import { captureErrors } from "./hub_helpers.ts";
@@ -59,6 +60,21 @@ Deno.test("GreenPile.next() rejects when nothing is spawned and unread", async (
   await p.spawn(() => 7);
   assert.equal(await p.next(), 7);
   await assert.rejects(p.next(), /no spawned result is left unread/);
+});
+
+Deno.test("GreenPile.next() with nothing unread is still a switch point: a pending kill comes first", async () => {
+  const p = new GreenPile<number>();
+  let release!: () => void;
+  const foreign = new Promise<void>((r) => release = r);
+  const reader = spawn(async () => {
+    await foreign; // not a switch point: a kill waits for the next one
+    return await p.next();
+  });
+  await sleep(0);
+  const killed = reader.kill();
+  release();
+  await killed;
+  await assert.rejects(reader.wait(), GreenletExit);
 });
 
 Deno.test("GreenPile.next() rethrows a call's error and reading goes on", async () => {

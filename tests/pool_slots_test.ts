@@ -62,6 +62,21 @@ Deno.test("GreenPool.waitall() inside a pool greenthread rejects (test_recursive
   });
 });
 
+Deno.test("GreenPool.waitall() inside a pool greenthread delivers a pending kill first", async () => {
+  const p = new GreenPool();
+  let release!: () => void;
+  const foreign = new Promise<void>((r) => release = r);
+  const gt = await p.spawn(async () => {
+    await foreign; // not a switch point: a kill waits for the next one
+    await p.waitall();
+  });
+  await sleep(0);
+  const killed = gt.kill();
+  release();
+  await killed;
+  await assert.rejects(gt.wait(), GreenletExit);
+});
+
 Deno.test("GreenPool.waitall() waits for greenthreads spawned while it waits", async () => {
   const pool = new GreenPool(1);
   const log: string[] = [];

@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import { GreenPool } from "../green/greenpool.ts";
 import { Event } from "../green/event.ts";
-import { spawn } from "../green/spawn.ts";
+import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import type { GreenThread } from "../green/greenthread.ts";
 import { getHub } from "../hub/hub.ts";
 import { captureErrors } from "./hub_helpers.ts";
-import { assertPoolHasFree, passthru, range } from "./pool_helpers.ts";
+import { assertPoolHasFree, passthru, range, spendLoopBudget } from "./pool_helpers.ts";
 
 const hub = getHub();
 
@@ -54,6 +54,19 @@ Deno.test("GreenPool.spawnN() runs every function in order (test_spawn_n)", asyn
   }
   await p.waitall();
   assert.deepEqual(results, range(10));
+});
+
+Deno.test("GreenPool.spawn() with room resumes the spawner before the new greenthread, even when the budget yields", async () => {
+  for (const spent of [false, true]) {
+    await freshTurn();
+    const log: string[] = [];
+    const pool = new GreenPool(2);
+    if (spent) spendLoopBudget();
+    const gt = await pool.spawn(() => log.push("child"));
+    log.push("spawner");
+    await gt.wait();
+    assert.deepEqual(log, ["spawner", "child"], `budget spent: ${spent}`);
+  }
 });
 
 Deno.test("GreenPool.waiting() counts blocked spawners (test_waiting)", async () => {
@@ -132,8 +145,11 @@ Deno.test("GreenPool.spawn() inline: the function runs as the caller and its err
   using reported = captureErrors();
   const pool = new GreenPool(1);
   const outer = await pool.spawn(async () => {
-    const me = (await import("../green/spawn.ts")).getCurrent();
-    const inner = await pool.spawn(async () => (await import("../green/spawn.ts")).getCurrent());
+    const me = getCurrent();
+    const inner = await pool.spawn(async () => {
+      await Promise.resolve(); // a foreign await: still the caller after it
+      return getCurrent();
+    });
     assert.equal(await inner.wait(), me);
     await assert.rejects(pool.spawn(() => Promise.reject(new Error("inline boom"))), {
       message: "inline boom",

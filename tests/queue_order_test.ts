@@ -8,6 +8,7 @@ import { LifoQueue, type LightQueue, PriorityQueue, Queue } from "../green/queue
 import { GreenletExit } from "../green/greenthread.ts";
 import { sleep } from "../green/sleep.ts";
 import { spawn } from "../green/spawn.ts";
+import { spendLoopBudget } from "./pool_helpers.ts";
 
 // ------------------------------------------------------------ async iteration
 
@@ -219,6 +220,31 @@ Deno.test("Queue put/get loop that never parks does not starve Deno's timers", a
     clearTimeout(id);
   }
   assert.ok(fired, "the timer fired while the loop ran");
+});
+
+Deno.test("Queue hand-overs resume the caller before the one it woke, even when the budget yields", async () => {
+  for (const spent of [false, true]) {
+    await sleep(0.001); // a fresh budget
+    const log: string[] = [];
+    const q = new Queue<string>(1);
+    const getter = spawn(async () => log.push(`getter ${await q.get()}`));
+    await sleep(0);
+    if (spent) spendLoopBudget();
+    await q.put("a"); // handed to the parked getter
+    log.push("putter");
+    await getter.wait();
+    q.putNowait("b");
+    const putter = spawn(async () => log.push(`putter ${await q.put("c")}`));
+    await sleep(0);
+    if (spent) spendLoopBudget();
+    log.push(`getter ${await q.get()}`); // lets the parked putter in
+    await putter.wait();
+    assert.deepEqual(
+      log,
+      ["putter", "getter a", "getter b", "putter undefined"],
+      `budget spent: ${spent}`,
+    );
+  }
 });
 
 Deno.test("Queue producer/consumer pair moves 100k items in order through Queue(10)", async () => {

@@ -10,6 +10,7 @@ import { spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
 import { GreenletExit } from "../green/greenthread.ts";
+import { spendLoopBudget } from "./pool_helpers.ts";
 
 // A fresh loop-turn budget, so "completes at once" really does not yield.
 const freshTurn = () => sleep(0.001);
@@ -290,6 +291,30 @@ Deno.test("CappedSemaphore(0, 0): an acquire and a release complete each other",
   assert.equal(await sem.release(), true);
   assert.equal(await gt.wait(), true);
   assert.equal(sem.balance, 0);
+});
+
+Deno.test("CappedSemaphore hand-overs resume the caller before the waiter, even when the budget yields", async () => {
+  for (const spent of [false, true]) {
+    await freshTurn();
+    const log: string[] = [];
+    const full = new CappedSemaphore(1, 1);
+    const releaser = spawn(async () => log.push(`releaser ${await full.release()}`));
+    await sleep(0);
+    if (spent) spendLoopBudget();
+    log.push(`acquirer ${await full.acquire()}`);
+    await releaser.wait();
+    const empty = new CappedSemaphore(0, 1);
+    const acquirer = spawn(async () => log.push(`acquirer ${await empty.acquire()}`));
+    await sleep(0);
+    if (spent) spendLoopBudget();
+    log.push(`releaser ${await empty.release()}`);
+    await acquirer.wait();
+    assert.deepEqual(
+      log,
+      ["acquirer true", "releaser true", "releaser true", "acquirer true"],
+      `budget spent: ${spent}`,
+    );
+  }
 });
 
 Deno.test("CappedSemaphore balance, locked() and bounded() follow eventlet", async () => {
