@@ -13,6 +13,7 @@
 import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { WaiterList } from "../hub/park.ts";
+import { checkFunction } from "../hub/checks.ts";
 import { coreOf, LightQueue, type QueuePutOptions } from "./light_queue.ts";
 import {
   checkPriority,
@@ -205,11 +206,7 @@ export class PriorityQueue<T> extends Queue<T> {
    */
   constructor(maxsize?: number | null, compare?: (a: T, b: T) => number) {
     super(maxsize);
-    if (compare !== undefined && typeof compare !== "function") {
-      throw new TypeError(
-        `Cannot create PriorityQueue: compare must be a function, received ${typeof compare}`,
-      );
-    }
+    if (compare !== undefined) checkFunction("create PriorityQueue", compare, "compare");
     this.#kind = compare === undefined ? "" : null;
     coreOf(this).buf = new PriorityHeap<T>(compare as Compare<T> | undefined);
   }

@@ -46,15 +46,20 @@ export type Compare<T> = (a: T, b: T) => number;
 /** Which kind of priority a default-compared PriorityQueue holds. */
 export type PriorityKind = "" | "number" | "string";
 
+/** The priority of `item` in the default order: its first element if it is a tuple. */
+function priorityOf(item: unknown): unknown {
+  return Array.isArray(item) ? item[0] : item;
+}
+
 /**
- * The priority of `item` for the default order: the item itself, or its
- * first element for a `[priority, item]` tuple. Throws `TypeError` unless
+ * Checks the priority of `item` for the default order (the item itself, or
+ * the first element of a `[priority, item]` tuple): throws `TypeError` unless
  * it is a number (not NaN), a bigint or a string, and unless it is of the
  * same kind as the queue's earlier priorities (`kind`; numbers and bigints
  * mix). Returns the kind.
  */
 export function checkPriority(item: unknown, kind: PriorityKind): PriorityKind {
-  const key = Array.isArray(item) ? item[0] : item;
+  const key = priorityOf(item);
   let itsKind: PriorityKind;
   if (typeof key === "number") {
     if (Number.isNaN(key)) {
@@ -114,9 +119,7 @@ export class PriorityHeap<T> implements ItemBuffer<T> {
 
   /** Adds an item (O(log n)). */
   push(item: T): void {
-    const key = this.#compare === null
-      ? (Array.isArray(item) ? item[0] : item) as Entry<T>["key"]
-      : undefined;
+    const key = this.#compare === null ? priorityOf(item) as Entry<T>["key"] : undefined;
     const heap = this.#heap;
     const entry: Entry<T> = { item, key, seq: this.#seq++ };
     // Sift up with a hole: move parents down until the entry's place is

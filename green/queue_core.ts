@@ -37,7 +37,7 @@ import type { ItemBuffer } from "./queue_buffers.ts";
 const hub = getHub();
 
 /** `wait` of a non-blocking put/get; otherwise seconds, `Infinity` for no limit. */
-export const NO_WAIT = -1;
+const NO_WAIT = -1;
 /** `park.data` of a getter parked by the async iterator (it resumes with an IteratorResult). */
 const ITERATING = 1;
 /** The iterator's result once the queue is closed and drained. */
@@ -66,7 +66,7 @@ export function waitOf(action: string, options: unknown): number {
   }
   const { block, timeout } = options as { block?: unknown; timeout?: unknown };
   if (block !== undefined && typeof block !== "boolean") {
-    throw new TypeError(`Cannot ${action}: block must be a boolean, received ${typeof block}`);
+    throw new TypeError(`Cannot ${action}: block must be a boolean, received ${typeName(block)}`);
   }
   if (block === false) return NO_WAIT; // eventlet: the timeout is ignored
   if (timeout === undefined || timeout === null) return Infinity;
