@@ -43,32 +43,20 @@ export function closeConn(conn: Deno.Conn): void {
  */
 export function connect(addr: Address): Promise<GreenSocket> {
   const parsed = parseAddress("connect", addr, true);
-  if (parsed.transport === "unix") {
-    const options = { transport: "unix" as const, path: parsed.path };
-    return hub.awaitForeign(
-      currentGreenlet(),
-      "connect",
-      () => denoIo.connect(options),
-      wrapConn,
-      closeConn,
-    );
-  }
-  const { hostname, port } = parsed;
+  const start: () => Promise<Deno.Conn> = parsed.transport === "unix"
+    ? () => denoIo.connect({ transport: "unix", path: parsed.path })
+    : () => denoIo.connect({ hostname: parsed.hostname, port: parsed.port });
   return hub.awaitForeign(
     currentGreenlet(),
     "connect",
-    () => denoIo.connect({ hostname, port }),
+    start,
     (conn) => {
       const sock = new GreenSocket(conn);
-      sock.serverHostname = hostname;
+      if (parsed.transport === "tcp") sock.serverHostname = parsed.hostname;
       return sock;
     },
     closeConn,
   );
-}
-
-function wrapConn(conn: Deno.Conn): GreenSocket {
-  return new GreenSocket(conn);
 }
 
 /** Options of `listen`. */

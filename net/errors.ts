@@ -110,14 +110,14 @@ export function translateIoError(action: string, error: unknown): unknown {
 }
 
 /** Throws a TypeError unless `data` is a Uint8Array. */
-export function checkBytes(action: string, data: unknown): Uint8Array {
+export function checkBytes(action: string, data: unknown, name = "data"): Uint8Array {
   if (!(data instanceof Uint8Array)) {
     const got = data === null
       ? "null"
       : typeof data === "object"
       ? (data.constructor?.name ?? "object")
       : typeof data;
-    throw new TypeError(`Cannot ${action}: data must be a Uint8Array, received ${got}`);
+    throw new TypeError(`Cannot ${action}: ${name} must be a Uint8Array, received ${got}`);
   }
   return data;
 }

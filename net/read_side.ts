@@ -21,7 +21,7 @@ import { BlockingIOError, closedError, SocketTimeout, translateIoError } from ".
 const hub = getHub();
 
 /** The empty result of a recv at EOF (zero-length, so sharing it is safe). */
-export const EMPTY: Uint8Array = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 /** Smallest and largest slab (and read) size. */
 const MIN_READ = 4096;
 const MAX_READ = 65536;
@@ -29,7 +29,7 @@ const MAX_READ = 65536;
 const LOW_WATER = 1024;
 
 /** What a recv wants: `bufsize` bytes (recv) or a buffer to fill (recvInto). */
-export type Want = number | Uint8Array;
+type Want = number | Uint8Array;
 
 function wantSize(want: Want): number {
   return typeof want === "number" ? want : want.length;
@@ -137,17 +137,15 @@ export class ReadSide {
   #onRead = (n: number | null): void => {
     this.#reading = false;
     if (this.#dropped) return;
-    const readers = this.#readers;
     if (n === null) {
       this.#eof = true;
-      for (let park = readers.head; park !== null; park = readers.head) {
-        hub.wake(park, eofValue(park.data as Want));
-      }
+      this.#wakeAllAtEof();
       return;
     }
     this.#end = this.#pos = this.#start + n;
     // Hand the bytes over in FIFO order; every park in the list is PARKED
     // (a kill or timeout takes its park out), so each wake succeeds.
+    const readers = this.#readers;
     let park: Park | null = readers.head;
     while (park !== null && this.#end > this.#start) {
       hub.wake(park, this.#take(park.data as Want));
@@ -164,6 +162,13 @@ export class ReadSide {
     this.#wakeAllWithError(this.#error);
   };
 
+  #wakeAllAtEof(): void {
+    const readers = this.#readers;
+    for (let park = readers.head; park !== null; park = readers.head) {
+      hub.wake(park, eofValue(park.data as Want));
+    }
+  }
+
   #wakeAllWithError(error: unknown): void {
     const readers = this.#readers;
     for (let park = readers.head; park !== null; park = readers.head) {
@@ -177,10 +182,7 @@ export class ReadSide {
     this.#dropped = true;
     this.#eof = true;
     this.#start = this.#end = 0;
-    const readers = this.#readers;
-    for (let park = readers.head; park !== null; park = readers.head) {
-      hub.wake(park, eofValue(park.data as Want));
-    }
+    this.#wakeAllAtEof();
   }
 
   /** The socket was closed: parked and later recvs reject with BadResource. */

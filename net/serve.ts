@@ -13,7 +13,7 @@ import { GreenPool } from "../green/greenpool.ts";
 import type { SockAddr } from "./addr.ts";
 import { GreenListener } from "./listener.ts";
 import type { GreenSocket } from "./socket.ts";
-import { typeName } from "../hub/checks.ts";
+import { checkFunction, typeName } from "../hub/checks.ts";
 
 const hub = getHub();
 
@@ -176,9 +176,7 @@ export function serve(
       }`,
     );
   }
-  if (typeof handle !== "function") {
-    throw new TypeError(`Cannot serve: handle must be a function, received ${typeof handle}`);
-  }
+  checkFunction("serve", handle, "handle");
   const concurrency = options?.concurrency ?? 1000;
   if (typeof concurrency !== "number") {
     throw new TypeError(

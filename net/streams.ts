@@ -10,6 +10,7 @@
 import { Greenlet } from "../hub/greenlet.ts";
 import type { ReadSide } from "./read_side.ts";
 import type { WriteSide } from "./write_side.ts";
+import { checkBytes } from "./errors.ts";
 
 /** Bytes asked for per pull of the readable stream. */
 const PULL_SIZE = 65536;
@@ -18,7 +19,7 @@ const PULL_SIZE = 65536;
  * A readable byte stream fed by `recv(n)`; ends when `recv` resolves empty
  * (EOF); `cancel` calls `onCancel`.
  */
-export function readableFrom(
+function readableFrom(
   recv: (n: number) => Promise<Uint8Array>,
   onCancel: () => void,
 ): ReadableStream<Uint8Array> {
@@ -38,19 +39,14 @@ export function readableFrom(
  * A writable byte stream whose writes go through `sendall`; `close` calls
  * `onClose` (shut the write half down), `abort` calls `onAbort`.
  */
-export function writableTo(
+function writableTo(
   sendall: (data: Uint8Array) => Promise<void>,
   onClose: () => Promise<void>,
   onAbort: () => void,
 ): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>({
     write(chunk) {
-      if (!(chunk instanceof Uint8Array)) {
-        throw new TypeError(
-          `Cannot write to GreenSocket.writable: chunk must be a Uint8Array, received ${typeof chunk}`,
-        );
-      }
-      return sendall(chunk);
+      return sendall(checkBytes("write to GreenSocket.writable", chunk, "chunk"));
     },
     close() {
       return onClose();

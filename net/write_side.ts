@@ -160,14 +160,12 @@ export class WriteSide {
   };
 
   #onWriteError = (error: unknown): void => {
-    const park = this.#active!;
+    if (this.#closedReason === "") {
+      this.#failed = true;
+      this.#error = translateIoError("send", error);
+      this.#rejectAll(this.#error);
+    }
     this.#active = null;
-    if (this.#closedReason !== "") return;
-    this.#failed = true;
-    this.#error = translateIoError("send", error);
-    hub.wakeWithError(park, this.#error);
-    const queue = this.#queue;
-    for (let p = queue.head; p !== null; p = queue.head) hub.wakeWithError(p, this.#error);
   };
 
   #onShut = (): void => {
@@ -204,9 +202,15 @@ export class WriteSide {
   close(reason = "socket is closed"): void {
     if (this.#closedReason !== "") return;
     this.#closedReason = reason;
-    const error = closedError("send", reason);
-    const active = this.#active;
-    if (active !== null) hub.wakeWithError(active, error);
+    this.#rejectAll(closedError("send", reason));
+  }
+
+  /**
+   * Rejects the operation in flight and every queued one with `error`. The
+   * write in flight still completes; its callback then clears `#active`.
+   */
+  #rejectAll(error: unknown): void {
+    if (this.#active !== null) hub.wakeWithError(this.#active, error);
     const queue = this.#queue;
     for (let p = queue.head; p !== null; p = queue.head) hub.wakeWithError(p, error);
   }
