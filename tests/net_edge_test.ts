@@ -7,23 +7,28 @@
 import assert from "node:assert/strict";
 import { GreenletExit, sleep, spawn, Timeout } from "../mod.ts";
 import { BlockingIOError, connect, listen, wrapSsl } from "../net/mod.ts";
-import { enc } from "./net_helpers.ts";
+import { dec, enc } from "./net_helpers.ts";
 
 Deno.test("GreenFile.readline() delivers a pending kill even when the line is buffered", async () => {
   const server = listen(["127.0.0.1", 0]);
   const client = await connect(server.addr as [string, number]);
   const [peer] = await server.accept();
   await peer.sendall(enc("one\ntwo\n"));
+  let firstLine = "";
+  let release!: () => void;
+  const foreign = new Promise<void>((r) => release = r);
   const gt = spawn(async () => {
     const file = client.makefile();
-    await file.readline(); // fills the buffer with both lines
-    await new Promise((r) => setTimeout(r, 20)); // killed here: not a switch point
+    firstLine = dec(await file.readline()); // fills the buffer with both lines
+    await foreign; // killed here: not a switch point, so the kill waits
     await file.readline(); // buffered, but a switch point: the kill lands
     return "not killed";
   });
-  await sleep(0.005);
-  const killed = gt.kill();
-  await killed;
+  while (firstLine === "") await sleep(0.001);
+  const killing = gt.kill();
+  release();
+  await killing;
+  assert.equal(firstLine, "one\n");
   await assert.rejects(gt.wait(), GreenletExit);
   client.close();
   peer.close();

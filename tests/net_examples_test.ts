@@ -1,3 +1,8 @@
+/**
+ * The network examples run as child processes: echo_server.ts,
+ * chat_server.ts and tls_echo.ts answer real clients.
+ */
+
 import assert from "node:assert/strict";
 import { connect, type GreenSocket, wrapSsl } from "../net/mod.ts";
 import { dec, enc, recvExactly } from "./net_helpers.ts";

@@ -41,23 +41,9 @@ export async function recvExactly(sock: GreenSocket, n: number): Promise<Uint8Ar
   return out;
 }
 
-/** Receives everything until EOF. */
-export async function recvAll(sock: GreenSocket): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = await sock.recv(65536);
-    if (chunk.length === 0) break;
-    parts.push(chunk);
-    total += chunk.length;
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+/** Receives everything until EOF (what `GreenFile.read()` without a size does). */
+export function recvAll(sock: GreenSocket): Promise<Uint8Array> {
+  return sock.makefile().read();
 }
 
 /** A server running `serve` in its own greenthread. */
@@ -70,7 +56,11 @@ export interface Running {
 
 /** Listens on 127.0.0.1:0 and spawns `serve(listener, handle, options)`. */
 export function startServer(handle: Handler, options?: ServeOptions): Running {
-  const listener = listen(["127.0.0.1", 0]);
+  return serveIn(listen(["127.0.0.1", 0]), handle, options);
+}
+
+/** Spawns `serve(listener, handle, options)` on a TCP listener made by the caller. */
+export function serveIn(listener: GreenListener, handle: Handler, options?: ServeOptions): Running {
   const addr = listener.addr as [string, number];
   const serving = spawn(serve, listener, handle, options);
   return { listener, port: addr[1], addr, serving };

@@ -13,7 +13,10 @@ import { importPatched, isMonkeyPatched, monkeyPatch, original } from "../patche
 const realFetch = globalThis.fetch;
 const realConnect = Deno.connect;
 
-/** A local HTTP server that answers after `delay` seconds and records cancels. */
+/**
+ * A local HTTP server that answers after `delay` seconds and records the
+ * paths of cancelled requests; `await using` shuts it down.
+ */
 function slowServer(delay: number) {
   const cancelled: string[] = [];
   const controller = new AbortController();
@@ -28,7 +31,11 @@ function slowServer(delay: number) {
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     cancelled,
-    async close() {
+    /** Waits up to a second for the server to see a request cancelled. */
+    async waitForCancel() {
+      for (let i = 0; i < 100 && cancelled.length === 0; i++) await sleep(0.01);
+    },
+    async [Symbol.asyncDispose]() {
       controller.abort();
       await server.finished;
     },
@@ -65,58 +72,42 @@ Deno.test("original() gives the unpatched functions", () => {
 });
 
 Deno.test("patched fetch inside withTimeout is aborted: the server sees the cancel", async () => {
-  const server = slowServer(2);
-  try {
-    const start = performance.now();
-    const result = await withTimeout(0.1, () => fetch(`${server.url}/slow`), {
-      timeoutValue: "timed out",
-    });
-    assert.equal(result, "timed out");
-    assert.ok(performance.now() - start < 1500, "the caller did not wait for the answer");
-    for (let i = 0; i < 100 && server.cancelled.length === 0; i++) await sleep(0.01);
-    assert.deepEqual(server.cancelled, ["/slow"]);
-  } finally {
-    await server.close();
-  }
+  await using server = slowServer(2);
+  const start = performance.now();
+  const result = await withTimeout(0.1, () => fetch(`${server.url}/slow`), {
+    timeoutValue: "timed out",
+  });
+  assert.equal(result, "timed out");
+  assert.ok(performance.now() - start < 1500, "the caller did not wait for the answer");
+  await server.waitForCancel();
+  assert.deepEqual(server.cancelled, ["/slow"]);
 });
 
 Deno.test("patched fetch: the Timeout itself is what the caller gets", async () => {
-  const server = slowServer(2);
-  try {
-    const t = new Timeout(0.05);
-    await assert.rejects(fetch(`${server.url}/t`), (e) => e === t);
-  } finally {
-    await server.close();
-  }
+  await using server = slowServer(2);
+  const t = new Timeout(0.05);
+  await assert.rejects(fetch(`${server.url}/t`), (e) => e === t);
 });
 
 Deno.test("patched fetch: kill ends a greenthread waiting for a response promptly", async () => {
-  const server = slowServer(2);
-  try {
-    const gt = spawn(() => fetch(`${server.url}/killed`));
-    await sleep(0.05);
-    const start = performance.now();
-    await gt.kill();
-    assert.ok(performance.now() - start < 500);
-    await assert.rejects(gt.wait(), GreenletExit);
-    for (let i = 0; i < 100 && server.cancelled.length === 0; i++) await sleep(0.01);
-    assert.deepEqual(server.cancelled, ["/killed"]);
-  } finally {
-    await server.close();
-  }
+  await using server = slowServer(2);
+  const gt = spawn(() => fetch(`${server.url}/killed`));
+  await sleep(0.05);
+  const start = performance.now();
+  await gt.kill();
+  assert.ok(performance.now() - start < 500);
+  await assert.rejects(gt.wait(), GreenletExit);
+  await server.waitForCancel();
+  assert.deepEqual(server.cancelled, ["/killed"]);
 });
 
 Deno.test("patched fetch keeps the caller's own signal and returns the response", async () => {
-  const server = slowServer(0);
-  try {
-    const res = await fetch(`${server.url}/ok`);
-    assert.equal(await res.text(), "slow answer");
-    const controller = new AbortController();
-    controller.abort(new Error("caller gave up"));
-    await assert.rejects(fetch(`${server.url}/x`, { signal: controller.signal }), /caller gave up/);
-  } finally {
-    await server.close();
-  }
+  await using server = slowServer(0);
+  const res = await fetch(`${server.url}/ok`);
+  assert.equal(await res.text(), "slow answer");
+  const controller = new AbortController();
+  controller.abort(new Error("caller gave up"));
+  await assert.rejects(fetch(`${server.url}/x`, { signal: controller.signal }), /caller gave up/);
 });
 
 Deno.test("monkeyPatch({ fetch: false }) patches everything else: net", () => {
@@ -201,18 +192,14 @@ Deno.test("importPatched() patches and imports the module", async () => {
 });
 
 Deno.test("patched fetch with a kill pending rejects with it before any request starts", async () => {
-  const server = slowServer(0);
-  try {
-    const gt = spawn(async () => {
-      await new Promise((r) => setTimeout(r, 10)); // killed here: the kill waits
-      return await fetch(`${server.url}/never`);
-    });
-    await sleep(0);
-    await gt.kill();
-    await assert.rejects(gt.wait(), GreenletExit);
-    // Were the request started with the already-aborted signal, its
-    // rejection would go unobserved and fail this file as an uncaught error.
-  } finally {
-    await server.close();
-  }
+  await using server = slowServer(0);
+  const gt = spawn(async () => {
+    await new Promise((r) => setTimeout(r, 10)); // killed here: the kill waits
+    return await fetch(`${server.url}/never`);
+  });
+  await sleep(0);
+  await gt.kill();
+  await assert.rejects(gt.wait(), GreenletExit);
+  // Were the request started with the already-aborted signal, its
+  // rejection would go unobserved and fail this file as an uncaught error.
 });

@@ -1,7 +1,13 @@
+/**
+ * wrapSsl over the test CA's fixtures: a TLS echo round trip (1 MiB too),
+ * verification by the connect() host name, untrusted and self-signed
+ * certificates rejected, and bad input or sockets in use refused.
+ */
+
 import assert from "node:assert/strict";
 import { spawn } from "../mod.ts";
-import { connect, type GreenListener, listen, serve, wrapSsl } from "../net/mod.ts";
-import { dec, echo, enc, recvExactly, settle } from "./net_helpers.ts";
+import { connect, type GreenListener, listen, wrapSsl } from "../net/mod.ts";
+import { dec, echo, enc, recvExactly, serveIn, settle, stopServer } from "./net_helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
@@ -14,10 +20,8 @@ function tlsListener(pem = cert, pemKey = key): GreenListener {
 }
 
 Deno.test("wrapSsl() gives a TLS echo round trip trusted through the test CA", async () => {
-  const listener = tlsListener();
-  const [, port] = listener.addr as [string, number];
-  const served = spawn(serve, listener, echo);
-  const sock = await wrapSsl(await connect(["localhost", port]), { caCerts: [caCert] });
+  const server = serveIn(tlsListener(), echo);
+  const sock = await wrapSsl(await connect(["localhost", server.port]), { caCerts: [caCert] });
   await sock.sendall(enc("secret hello"));
   assert.equal(dec(await recvExactly(sock, 12)), "secret hello");
   const big = new Uint8Array(1 << 20).fill(7);
@@ -26,30 +30,24 @@ Deno.test("wrapSsl() gives a TLS echo round trip trusted through the test CA", a
   await writer.wait();
   assert.ok(back.every((v) => v === 7));
   sock.close();
-  listener.close();
-  await served.wait();
+  await stopServer(server);
   await settle();
 });
 
 Deno.test("wrapSsl() verifies against the connect() host name by default", async () => {
-  const listener = tlsListener();
-  const [, port] = listener.addr as [string, number];
-  const served = spawn(serve, listener, echo);
+  const server = serveIn(tlsListener(), echo);
   // 127.0.0.1 is in the certificate's subjectAltName too.
-  const sock = await wrapSsl(await connect(["127.0.0.1", port]), { caCerts: [caCert] });
+  const sock = await wrapSsl(await connect(["127.0.0.1", server.port]), { caCerts: [caCert] });
   await sock.sendall(enc("ip"));
   assert.equal(dec(await recvExactly(sock, 2)), "ip");
   sock.close();
-  listener.close();
-  await served.wait();
+  await stopServer(server);
   await settle();
 });
 
 Deno.test("wrapSsl() rejects a certificate it does not trust", async () => {
-  const listener = tlsListener();
-  const [, port] = listener.addr as [string, number];
   const failures: unknown[] = [];
-  const served = spawn(serve, listener, async (sock) => {
+  const server = serveIn(tlsListener(), async (sock) => {
     try {
       await sock.recv(10);
     } catch (e) {
@@ -58,32 +56,34 @@ Deno.test("wrapSsl() rejects a certificate it does not trust", async () => {
   });
   // No caCerts: the private CA is unknown to the system roots.
   await assert.rejects(
-    wrapSsl(await connect(["localhost", port])),
+    wrapSsl(await connect(["localhost", server.port])),
     (e) => e instanceof Deno.errors.InvalidData && /UnknownIssuer/.test((e as Error).message),
   );
   // Trusted CA but the wrong name.
   await assert.rejects(
-    wrapSsl(await connect(["localhost", port]), { caCerts: [caCert], hostname: "example.com" }),
+    wrapSsl(await connect(["localhost", server.port]), {
+      caCerts: [caCert],
+      hostname: "example.com",
+    }),
     (e) => e instanceof Deno.errors.InvalidData && /certificate/i.test((e as Error).message),
   );
-  listener.close();
-  await served.wait();
+  await stopServer(server);
   await settle();
   assert.equal(failures.length, 2); // each handler saw its handshake fail
 });
 
 Deno.test("wrapSsl() rejects a self-signed server certificate", async () => {
-  const listener = tlsListener(read("untrusted.pem"), read("untrusted.key"));
-  const [, port] = listener.addr as [string, number];
-  const served = spawn(serve, listener, async (sock) => {
-    await sock.recv(10).catch(() => {});
-  });
+  const server = serveIn(
+    tlsListener(read("untrusted.pem"), read("untrusted.key")),
+    async (sock) => {
+      await sock.recv(10).catch(() => {});
+    },
+  );
   await assert.rejects(
-    wrapSsl(await connect(["localhost", port]), { caCerts: [caCert] }),
+    wrapSsl(await connect(["localhost", server.port]), { caCerts: [caCert] }),
     Deno.errors.InvalidData,
   );
-  listener.close();
-  await served.wait();
+  await stopServer(server);
   await settle();
 });
 
