@@ -1,10 +1,17 @@
 /**
- * Helpers shared by the side-by-side benchmark scripts: timing, medians and
- * number formatting. Machines here are shared and noisy, so every script
- * alternates ours and the baseline in one process run and compares medians.
+ * Helpers shared by the side-by-side benchmark scripts: command-line
+ * arguments, timing, medians and number formatting. Machines here are shared
+ * and noisy, so every script alternates ours and the baseline in one process
+ * run and compares medians.
  *
  * @module
  */
+
+/** The value of `--name=value` on the command line, or undefined. */
+export function arg(name: string): string | undefined {
+  const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
 
 /** The median of `xs` (the upper one for an even count). */
 export function median(xs: number[]): number {

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { formatRate, median } from "./common.ts";
+import { arg, formatRate, median } from "./common.ts";
 import {
   findEventlet,
   type Impl,
@@ -25,11 +25,6 @@ import {
   type RunEnv,
   WORKLOADS,
 } from "./compare/workloads.ts";
-
-function arg(name: string): string | undefined {
-  const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));
-  return hit?.slice(name.length + 3);
-}
 
 const rounds = Number(arg("rounds") ?? "3");
 if (!Number.isInteger(rounds) || rounds < 1) {

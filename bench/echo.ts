@@ -21,25 +21,21 @@
  * (bench/python/echo_server.py) runs under the same client too, and the
  * ratios ours/eventlet are printed; otherwise the output says it is skipped.
  *
- * Internal roles (used by the orchestrator): `--role=ours`, `--role=raw`
- * (servers: print the port, run until killed), `--role=client --port=P
- * --conns=C --duration=S` (prints "start", then one JSON line).
+ * Internal roles (started by `echoRun` of bench/compare/workloads.ts, for
+ * this orchestrator and for `deno task compare`): `--role=ours`,
+ * `--role=raw` (servers: print the port, run until killed), `--role=client
+ * --port=P --conns=C --duration=S` (prints "start", then "stop", then one
+ * JSON line).
  *
  * @module
  */
 
 import { type GreenSocket, listen, serve } from "../net/mod.ts";
-import { cpuSeconds, Lines } from "./processes.ts";
-import { median } from "./common.ts";
-import { findEventlet, type Python, PYTHON_ENV } from "./compare/workloads.ts";
+import { arg, median } from "./common.ts";
+import { canPin, type EchoFigures, echoRun, findEventlet, type Impl } from "./compare/workloads.ts";
 
 const MESSAGE = 64;
 const WARMUP_SECONDS = 0.5;
-
-function arg(name: string, fallback: string): string {
-  const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));
-  return hit === undefined ? fallback : hit.slice(name.length + 3);
-}
 
 // ------------------------------------------------------------------ servers
 
@@ -92,9 +88,9 @@ async function readFull(conn: Deno.Conn, buf: Uint8Array): Promise<boolean> {
 }
 
 async function runClient(): Promise<void> {
-  const port = Number(arg("port", "0"));
-  const conns = Number(arg("conns", "1"));
-  const duration = Number(arg("duration", "2"));
+  const port = Number(arg("port") ?? "0");
+  const conns = Number(arg("conns") ?? "1");
+  const duration = Number(arg("duration") ?? "2");
   const sockets: Deno.Conn[] = [];
   for (let i = 0; i < conns; i += 100) {
     const batch = [];
@@ -140,83 +136,22 @@ async function runClient(): Promise<void> {
 
 // ------------------------------------------------------------- orchestrator
 
-/** `taskset -c <cpu>` with `--pin` (server on CPU 0, client on CPU 1). */
-function pinning(): boolean {
-  if (!Deno.args.includes("--pin") || navigator.hardwareConcurrency < 2) return false;
-  try {
-    return new Deno.Command("taskset", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const PIN = pinning();
-
-function launch(command: string[], cpu: number, env?: Record<string, string>): Deno.ChildProcess {
-  const [cmd, ...rest] = PIN ? ["taskset", "-c", String(cpu), ...command] : command;
-  return new Deno.Command(cmd, {
-    args: rest,
-    env,
-    stdout: "piped",
-    stderr: "inherit",
-    stdin: "null",
-  }).spawn();
-}
-
-function self(args: string[], cpu: number): Deno.ChildProcess {
-  return launch([Deno.execPath(), "run", "-A", new URL(import.meta.url).pathname, ...args], cpu);
-}
-
-const pythonServer = new URL("./python/echo_server.py", import.meta.url).pathname;
-let python: Python | null = null;
-
-/** The server process of `kind`: this script's own roles, or eventlet's. */
-function startServer(kind: string): Deno.ChildProcess {
-  if (kind === "eventlet") return launch([python!.exe, pythonServer], 0, PYTHON_ENV);
-  return self([`--role=${kind}`], 0);
-}
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuPerTrip: number;
-}
-
-async function measure(kind: string, conns: number, duration: number): Promise<Result> {
-  const server = startServer(kind);
-  const serverOut = new Lines(server.stdout);
-  const port = Number(await serverOut.next());
-  const client = self(
-    ["--role=client", `--port=${port}`, `--conns=${conns}`, `--duration=${duration}`],
-    1,
-  );
-  const clientOut = new Lines(client.stdout);
-  if (await clientOut.next() !== "start") throw new Error("Cannot run client: bad output");
-  const cpu0 = cpuSeconds(server.pid);
-  if (await clientOut.next() !== "stop") throw new Error("Cannot run client: bad output");
-  const cpu1 = cpuSeconds(server.pid);
-  const r = JSON.parse(await clientOut.next());
-  await clientOut.cancel();
-  await client.status;
-  server.kill("SIGTERM");
-  await serverOut.cancel();
-  await server.status;
-  return { rps: r.trips / r.seconds, p50: r.p50, p99: r.p99, cpuPerTrip: (cpu1 - cpu0) / r.trips };
-}
+/** The medians compared, per server kind. */
+type Result = Pick<EchoFigures, "rate" | "p50" | "p99" | "cpuUs">;
 
 async function orchestrate(): Promise<void> {
   const quick = Deno.args.includes("--quick");
-  const duration = Number(arg("duration", quick ? "1" : "2"));
-  const rounds = Number(arg("rounds", quick ? "1" : "3"));
-  const connsList = arg("conns", "1,100,1000").split(",").map(Number);
+  const duration = Number(arg("duration") ?? (quick ? "1" : "2"));
+  const rounds = Number(arg("rounds") ?? (quick ? "1" : "3"));
+  const connsList = (arg("conns") ?? "1,100,1000").split(",").map(Number);
+  const pin = Deno.args.includes("--pin") && canPin(); // server on CPU 0, client on CPU 1
   console.log(
     `echo bench: 64-byte round trips, ${duration} s per run, ${rounds} rounds (median), ` +
       `${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}, ` +
-      (PIN ? "server pinned to CPU 0, client to CPU 1" : "no CPU pinning"),
+      (pin ? "server pinned to CPU 0, client to CPU 1" : "no CPU pinning"),
   );
-  python = await findEventlet();
-  const kinds = python === null ? ["ours", "raw"] : ["ours", "raw", "eventlet"];
+  const python = await findEventlet();
+  const kinds: Impl[] = python === null ? ["ours", "raw"] : ["ours", "raw", "eventlet"];
   console.log(
     python === null
       ? "Python eventlet not found (python3, /usr/bin/python3): no eventlet column."
@@ -226,45 +161,46 @@ async function orchestrate(): Promise<void> {
     "   C | server |    rt/s |  p50 ms |  p99 ms | server CPU µs/rt",
   );
   for (const conns of connsList) {
-    const all: Record<string, Result[]> = { ours: [], raw: [], eventlet: [] };
+    const all: Record<Impl, Result[]> = { ours: [], raw: [], eventlet: [] };
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? kinds : [...kinds].reverse();
-      for (const kind of order) all[kind].push(await measure(kind, conns, duration));
+      for (const kind of order) {
+        all[kind].push(await echoRun(kind, python, conns, { duration, pin }));
+      }
     }
     const med: Record<string, Result> = {};
     for (const kind of kinds) {
       const rs = all[kind];
-      med[kind] = {
-        rps: median(rs.map((x) => x.rps)),
+      const m: Result = {
+        rate: median(rs.map((x) => x.rate)),
         p50: median(rs.map((x) => x.p50)),
         p99: median(rs.map((x) => x.p99)),
-        cpuPerTrip: median(rs.map((x) => x.cpuPerTrip)),
+        cpuUs: median(rs.map((x) => x.cpuUs)),
       };
-      const m = med[kind];
+      med[kind] = m;
       console.log(
-        `${String(conns).padStart(4)} | ${kind.padEnd(6)} | ${m.rps.toFixed(0).padStart(7)} | ${
+        `${String(conns).padStart(4)} | ${kind.padEnd(6)} | ${m.rate.toFixed(0).padStart(7)} | ${
           m.p50.toFixed(3).padStart(7)
-        } | ${m.p99.toFixed(3).padStart(7)} | ${(m.cpuPerTrip * 1e6).toFixed(2).padStart(8)}`,
+        } | ${m.p99.toFixed(3).padStart(7)} | ${m.cpuUs.toFixed(2).padStart(8)}`,
       );
     }
+    const { ours, raw, eventlet } = med;
     console.log(
       `${String(conns).padStart(4)} | ratio  | throughput ours/raw ${
-        (med.ours.rps / med.raw.rps).toFixed(2)
-      } | CPU efficiency raw/ours ${(med.raw.cpuPerTrip / med.ours.cpuPerTrip).toFixed(2)}`,
+        (ours.rate / raw.rate).toFixed(2)
+      } | CPU efficiency raw/ours ${(raw.cpuUs / ours.cpuUs).toFixed(2)}`,
     );
-    if (med.eventlet !== undefined) {
+    if (eventlet !== undefined) {
       console.log(
         `${String(conns).padStart(4)} | vs eventlet | throughput ours/eventlet ${
-          (med.ours.rps / med.eventlet.rps).toFixed(2)
-        } | CPU efficiency eventlet/ours ${
-          (med.eventlet.cpuPerTrip / med.ours.cpuPerTrip).toFixed(2)
-        }`,
+          (ours.rate / eventlet.rate).toFixed(2)
+        } | CPU efficiency eventlet/ours ${(eventlet.cpuUs / ours.cpuUs).toFixed(2)}`,
       );
     }
   }
 }
 
-switch (arg("role", "")) {
+switch (arg("role")) {
   case "ours":
     await runOurs();
     break;

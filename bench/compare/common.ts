@@ -6,13 +6,17 @@
  * @module
  */
 
+import { arg } from "../common.ts";
+
 /** The integer value of `--name=value` on the command line, or `fallback`. */
 export function intArg(name: string, fallback: number): number {
-  const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));
-  if (hit === undefined) return fallback;
-  const value = Number(hit.slice(name.length + 3));
+  const text = arg(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
   if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`Cannot read --${name}: expected a non-negative integer, got ${hit}`);
+    throw new RangeError(
+      `Cannot read --${name}: expected a non-negative integer, received ${text}`,
+    );
   }
   return value;
 }

@@ -113,7 +113,7 @@ export async function findEventlet(): Promise<Python | null> {
   return null;
 }
 
-function denoArgs(script: string, args: string[], exposeGc: boolean): string[] {
+function denoArgs(script: string, args: string[], exposeGc = false): string[] {
   return ["run", "-A", ...(exposeGc ? ["--v8-flags=--expose-gc"] : []), script, ...args];
 }
 
@@ -170,58 +170,77 @@ const rate = (label: string, target?: Target): Metric => ({
 
 // -------------------------------------------------------------- echo (6)
 
-/** True when `taskset` can pin the echo server and client to their own CPUs. */
-function canPin(): boolean {
+/** True when `taskset` can pin the echo server and client to CPUs of their own. */
+export function canPin(): boolean {
   if (navigator.hardwareConcurrency < 2) return false;
   try {
     return new Deno.Command("taskset", { args: ["-V"], stdout: "null", stderr: "null" })
       .outputSync().success;
   } catch {
-    return false;
+    return false; // no taskset on this machine
   }
 }
-let pin: boolean | undefined;
 
-function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
-  pin ??= canPin();
-  return pin ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
-}
-
-function start(cpu: number, cmd: string, args: string[], env?: Record<string, string>) {
-  const [c, a] = pinned(cpu, cmd, args);
-  return new Deno.Command(c, { args: a, env, stdout: "piped", stderr: "inherit", stdin: "null" })
+function start(
+  cpu: number | null,
+  command: string[],
+  env?: Record<string, string>,
+): Deno.ChildProcess {
+  const [cmd, ...args] = cpu === null ? command : ["taskset", "-c", String(cpu), ...command];
+  return new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "inherit", stdin: "null" })
     .spawn();
 }
 
+/** The figures of one echo run (a type, not an interface, so that it is `Figures` too). */
+export type EchoFigures = {
+  workload: string;
+  impl: Impl;
+  conns: number;
+  trips: number;
+  /** Round trips per second. */
+  rate: number;
+  /** Latency percentiles of a round trip, in ms. */
+  p50: number;
+  p99: number;
+  /** Server CPU time per round trip, in µs. */
+  cpuUs: number;
+};
+
 /**
  * One echo measurement: the server of `impl` (bench/echo.ts's `--role=ours`
- * or `--role=raw`, or bench/python/echo_server.py) on CPU 0, and
- * bench/echo.ts's shared load client (`--role=client`) on CPU 1.
+ * or `--role=raw`, or bench/python/echo_server.py), and bench/echo.ts's
+ * shared load client (`--role=client`) with `conns` connections, measured
+ * for `duration` seconds after its warm-up; with `pin`, the server runs on
+ * CPU 0 and the client on CPU 1. Both processes are stopped at the end,
+ * also when the run fails. Used by `deno task compare` and bench/echo.ts.
  */
-async function echoRun(impl: Impl, env: RunEnv, conns: number): Promise<Figures> {
-  const duration = env.tiny ? "0.2" : "2";
+export async function echoRun(
+  impl: Impl,
+  python: Python | null,
+  conns: number,
+  { duration, pin }: { duration: number; pin: boolean },
+): Promise<EchoFigures> {
   let server: Deno.ChildProcess;
   if (impl === "eventlet") {
-    if (env.python === null) throw new Error("Cannot run eventlet: no Python eventlet");
-    server = start(0, env.python.exe, [`${pythonDir}echo_server.py`], PYTHON_ENV);
+    if (python === null) throw new Error("Cannot run eventlet: no Python eventlet");
+    server = start(pin ? 0 : null, [python.exe, `${pythonDir}echo_server.py`], PYTHON_ENV);
   } else {
-    server = start(0, Deno.execPath(), denoArgs(echoScript, [`--role=${impl}`], false));
+    server = start(pin ? 0 : null, [Deno.execPath(), ...denoArgs(echoScript, [`--role=${impl}`])]);
   }
   const serverOut = new Lines(server.stdout);
   let client: Deno.ChildProcess | undefined;
   let clientOut: Lines | undefined;
   try {
     const port = Number(await serverOut.next());
-    client = start(
-      1,
+    client = start(pin ? 1 : null, [
       Deno.execPath(),
-      denoArgs(echoScript, [
+      ...denoArgs(echoScript, [
         "--role=client",
         `--port=${port}`,
         `--conns=${conns}`,
         `--duration=${duration}`,
-      ], false),
-    );
+      ]),
+    ]);
     clientOut = new Lines(client.stdout);
     if (await clientOut.next() !== "start") throw new Error("Cannot run the echo client");
     const cpu0 = cpuSeconds(server.pid);
@@ -257,6 +276,8 @@ async function echoRun(impl: Impl, env: RunEnv, conns: number): Promise<Figures>
   }
 }
 
+let pinCompare: boolean | undefined; // `deno task compare` pins whenever it can
+
 function echo(conns: number, title: string): Workload {
   return {
     id: `echo_c${conns}`,
@@ -266,7 +287,10 @@ function echo(conns: number, title: string): Workload {
       { key: "p99", label: "p99 latency (ms)", higherIsBetter: false, impls: ALL },
       { key: "cpuUs", label: "server CPU per round trip (µs)", higherIsBetter: false, impls: ALL },
     ],
-    run: (impl, env) => echoRun(impl, env, conns),
+    run: (impl, env) => {
+      pinCompare ??= canPin();
+      return echoRun(impl, env.python, conns, { duration: env.tiny ? 0.2 : 2, pin: pinCompare });
+    },
   };
 }
 
