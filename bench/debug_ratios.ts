@@ -10,6 +10,7 @@
 
 import { sleep, spawn } from "../mod.ts";
 import { hubBlockingDetection } from "../debug/mod.ts";
+import { median } from "./common.ts";
 
 const quick = Deno.args.includes("--quick");
 const SWITCHES = quick ? 50_000 : 2_000_000;
@@ -28,7 +29,6 @@ async function pingPong(): Promise<number> {
   return SWITCHES / (performance.now() - start) * 1000;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const off: number[] = [];
 const on: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {

@@ -63,19 +63,17 @@ async function raw(capacity: number): Promise<number> {
   return ms;
 }
 
-function measure(capacity: number): Promise<[number, number, number[], number[]]> {
-  return (async () => {
-    // Warm-up (not counted), then alternate.
-    await ours(capacity);
-    await raw(capacity);
-    const oursMs: number[] = [];
-    const rawMs: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      oursMs.push(await ours(capacity));
-      rawMs.push(await raw(capacity));
-    }
-    return [N / median(oursMs) * 1000, N / median(rawMs) * 1000, oursMs, rawMs];
-  })();
+async function measure(capacity: number): Promise<[number, number, number[], number[]]> {
+  // Warm-up (not counted), then alternate.
+  await ours(capacity);
+  await raw(capacity);
+  const oursMs: number[] = [];
+  const rawMs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    oursMs.push(await ours(capacity));
+    rawMs.push(await raw(capacity));
+  }
+  return [N / median(oursMs) * 1000, N / median(rawMs) * 1000, oursMs, rawMs];
 }
 
 const fmt = (x: number) => `${(x / 1e6).toFixed(2)}M`;

@@ -223,7 +223,7 @@ async function piscina(): Promise<{ sequential: number; inflight100: number } | 
     if (!success) return null;
     return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
   } catch {
-    return null;
+    return null; // no piscina under bench/node, or no `node` on PATH
   }
 }
 
@@ -232,16 +232,13 @@ if (p === null) {
   console.log("piscina: not installed (npm install --prefix bench/node): no piscina column.");
 } else {
   const [seq, wide] = rows;
+  const { stdout } = new Deno.Command("node", { args: ["--version"] }).outputSync();
+  const nodeVersion = new TextDecoder().decode(stdout).trim();
   console.log(
-    `ours/piscina (Node ${
-      new TextDecoder().decode(
-        new Deno.Command("node", { args: ["--version"] }).outputSync().stdout,
-      )
-        .trim()
-    }, piscina, 4 threads): sequential ${fmt(seq[1])} vs ${fmt(p.sequential)} = ${
-      (seq[1] / p.sequential).toFixed(2)
-    }; ${IN_FLIGHT} in flight ${fmt(wide[1])} vs ${fmt(p.inflight100)} = ${
-      (wide[1] / p.inflight100).toFixed(2)
-    }`,
+    `ours/piscina (Node ${nodeVersion}, piscina, 4 threads): sequential ${fmt(seq[1])} vs ${
+      fmt(p.sequential)
+    } = ${(seq[1] / p.sequential).toFixed(2)}; ${IN_FLIGHT} in flight ${fmt(wide[1])} vs ${
+      fmt(p.inflight100)
+    } = ${(wide[1] / p.inflight100).toFixed(2)}`,
   );
 }
