@@ -1,6 +1,8 @@
 /**
- * Smoke tests: the foundation's examples and benchmark scripts run as a user
- * would run them (`deno run -A …`) and print what they promise.
+ * Smoke tests: the foundation's examples and every benchmark script run as a
+ * user would run them (`deno run -A …`, benchmarks with `--quick`) and print
+ * what they promise. (The net and tpool examples have tests of their own;
+ * the `deno task compare` programs run in tests/compare_test.ts.)
  */
 
 import assert from "node:assert/strict";
@@ -50,4 +52,39 @@ Deno.test("bench/core_ratios.ts and bench/debug_ratios.ts run with --quick", asy
   assert.match(core, /memory per greenthread parked in sleep\(10\) \| \d+ B/);
   const debug = await run(["run", "-A", "bench/debug_ratios.ts", "--quick"]);
   assert.match(debug, /sleep\(0\) switches \| [\d.]+M\/s \| [\d.]+M\/s \| [\d.]+/);
+});
+
+Deno.test("bench/queue_ratios.ts, pool_ratios.ts and tpool_ratios.ts run with --quick", async () => {
+  const rate = String.raw`[\d.]+[kM]?`;
+  const row = (name: string) => new RegExp(`${name}.* \\| ${rate} \\| ${rate} \\| [\\d.]+`);
+  const queue = await run(["run", "-A", "bench/queue_ratios.ts", "--quick"]);
+  assert.match(queue, row(String.raw`Queue\(100\) producer/consumer, 20000 items`));
+  assert.match(queue, row(String.raw`Queue\(0\) channel`));
+  const pool = await run(["run", "-A", "bench/pool_ratios.ts", "--quick"]);
+  assert.match(pool, row(String.raw`GreenPool\(1000\)\.imap, 100000 trivial calls`));
+  assert.match(pool, row(String.raw`Semaphore\(1\) between two greenthreads`));
+  const tpool = await run(["run", "-A", "bench/tpool_ratios.ts", "--quick"]);
+  assert.match(tpool, row(String.raw`sequential calls \(per second\)`));
+  assert.match(tpool, row(String.raw`100 in flight over 4 workers \(per second\)`));
+  assert.match(tpool, /time to first result, cold \(ms\) \| [\d.]+ \| [\d.]+ \| [\d.]+/);
+  assert.match(tpool, /^(ours\/piscina \(Node v[\d.]+, .* = [\d.]+$|piscina: not installed)/m);
+});
+
+Deno.test("bench/echo.ts measures each server under its load client", async () => {
+  const out = await run([
+    "run",
+    "-A",
+    "bench/echo.ts",
+    "--quick",
+    "--conns=10",
+    "--duration=0.2",
+  ]);
+  assert.match(out, /^echo bench: 64-byte round trips, 0\.2 s per run, 1 rounds/m);
+  // C | server | rt/s | p50 ms | p99 ms | server CPU µs/rt
+  assert.match(out, /^ {2}10 \| ours {3}\| +\d+ \| +[\d.]+ \| +[\d.]+ \| +[\d.]+$/m);
+  assert.match(out, /^ {2}10 \| raw {4}\| +\d+ \| +[\d.]+ \| +[\d.]+ \| +[\d.]+$/m);
+  assert.match(
+    out,
+    /^ {2}10 \| ratio {2}\| throughput ours\/raw [\d.]+ \| CPU efficiency raw\/ours [\d.]+$/m,
+  );
 });
