@@ -47,10 +47,9 @@ await using top = await db.prepare(
 );
 const rows = await top.all(100) as { name: string; price: number }[];
 
-const ticksDuringInserts = ticks;
 console.log(
   `inserted ${summary.n} rows in ${insertMs.toFixed(0)} ms (total price ${summary.total})`,
 );
 console.log(`top 3: ${rows.map((r) => `${r.name}=${r.price}`).join(", ")}`);
-console.log(`ticker ticked ${ticksDuringInserts} times meanwhile`);
+console.log(`ticker ticked ${ticks} times meanwhile`);
 await ticker.kill();
