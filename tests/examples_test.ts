@@ -88,3 +88,10 @@ Deno.test("bench/echo.ts measures each server under its load client", async () =
     /^ {2}10 \| ratio {2}\| throughput ours\/raw [\d.]+ \| CPU efficiency raw\/ours [\d.]+$/m,
   );
 });
+
+Deno.test("bench/parked_heap.ts breaks a parked greenthread's bytes down by object kind", async () => {
+  const out = await run(["run", "-A", "bench/parked_heap.ts", "--n=500"]);
+  assert.match(out, /per parked greenthread \(N = 500\): \d+ B/);
+  assert.match(out, /\d+\.\d B +1\.00 each +object GreenThread/);
+  assert.match(out, /object Park\n/);
+});
