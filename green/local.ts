@@ -14,7 +14,7 @@
 
 import { currentGreenlet } from "../hub/current.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
-import { typeName } from "../hub/checks.ts";
+import { checkFunction } from "../hub/checks.ts";
 
 /**
  * Makes green-local storage: an object on which each greenthread sees only
@@ -60,11 +60,7 @@ import { typeName } from "../hub/checks.ts";
 export function local<T extends object = Record<PropertyKey, any>>(
   init?: (self: T) => void,
 ): T {
-  if (init !== undefined && typeof init !== "function") {
-    throw new TypeError(
-      `Cannot create local: init must be a function, received ${typeName(init)}`,
-    );
-  }
+  if (init !== undefined) checkFunction("create local", init, "init");
   const perGreenthread = new WeakMap<Greenlet, Record<PropertyKey, unknown>>();
   const attributes = (): Record<PropertyKey, unknown> => {
     const g = currentGreenlet();

@@ -60,8 +60,8 @@ function callerLine(): string | undefined {
 }
 
 /**
- * As `spawn`, without a result object: cheaper, and an error it throws goes
- * to `hub.onError` (never an unhandled rejection).
+ * As `spawn`, but returns nothing: nobody can wait for the greenthread, so
+ * an error it throws goes to `hub.onError` (never an unhandled rejection).
  *
  * @example
  * ```ts
@@ -74,7 +74,8 @@ export function spawnN<A extends unknown[]>(
   fn: (...args: A) => unknown,
   ...args: A
 ): void {
-  spawn(fn, ...args);
+  checkFunction("spawn", fn);
+  spawnIn(captureContext(), fn, args);
 }
 
 /**
@@ -94,14 +95,7 @@ export function spawnAfter<A extends unknown[], T>(
   fn: (...args: A) => T,
   ...args: A
 ): GreenThread<Awaited<T>> {
-  const delay = checkSeconds("spawnAfter", seconds);
-  checkFunction("spawnAfter", fn);
-  const gt = new GreenThread<Awaited<T>>(fn as never, args, captureContext());
-  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
-  hub.register(gt);
-  const timer = hub.callLater(delay, startNow, gt);
-  gt.addExitHook(() => timer.cancel()); // cancelled or killed before its start
-  return gt;
+  return spawnLater("spawnAfter", seconds, fn, args, startNow);
 }
 
 function startNow(gt: GreenThread<unknown>): void {
@@ -127,18 +121,33 @@ export function spawnAfterLocal<A extends unknown[], T>(
   fn: (...args: A) => T,
   ...args: A
 ): GreenThread<Awaited<T>> {
-  const delay = checkSeconds("spawnAfterLocal", seconds);
-  checkFunction("spawnAfterLocal", fn);
-  const gt = new GreenThread<Awaited<T>>(fn as never, args, captureContext());
   const owner = currentGreenlet();
-  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
-  hub.register(gt);
-  const timer = hub.callLater(delay, (child: GreenThread<Awaited<T>>) => {
+  return spawnLater("spawnAfterLocal", seconds, fn, args, (child) => {
     if (owner.dead) {
       child.kill(new GreenletExit("Greenthread was cancelled: its spawner ended first"));
     } else child.run();
-  }, gt);
-  gt.addExitHook(() => timer.cancel());
+  });
+}
+
+/**
+ * The greenthread of `spawnAfter`/`spawnAfterLocal`: registered now, handed
+ * to `due` when `seconds` have passed; its timer is cancelled if it ends
+ * (killed or cancelled) before then.
+ */
+function spawnLater<A extends unknown[], T>(
+  action: string,
+  seconds: number,
+  fn: (...args: A) => T,
+  args: A,
+  due: (gt: GreenThread<Awaited<T>>) => void,
+): GreenThread<Awaited<T>> {
+  const delay = checkSeconds(action, seconds);
+  checkFunction(action, fn);
+  const gt = new GreenThread<Awaited<T>>(fn as never, args, captureContext());
+  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
+  hub.register(gt);
+  const timer = hub.callLater(delay, due, gt);
+  gt.addExitHook(() => timer.cancel()); // cancelled or killed before its start
   return gt;
 }
 
