@@ -19,7 +19,7 @@ import { GreenletExit, isKill } from "./greenlet_exit.ts";
 import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
 import { GreenThreadRare } from "./greenthread_rare.ts";
 
-export { GreenletExit, isKill };
+export { GreenletExit };
 
 const hub = getHub();
 
@@ -377,9 +377,9 @@ export class GreenThread<T = unknown> extends Greenlet {
     if (waiters !== null) {
       this.#waiters = null;
       for (let park = waiters.shift(); park !== null; park = waiters.shift()) {
-        if (park.data === KILL_WAIT || outcome === RETURNED) {
-          hub.wake(park, park.data === KILL_WAIT ? undefined : result);
-        } else hub.wakeWithError(park, result);
+        if (park.data === KILL_WAIT) hub.wake(park, undefined); // kill() resolves anyway
+        else if (outcome === RETURNED) hub.wake(park, result);
+        else hub.wakeWithError(park, result);
       }
     }
     const hooks = this.#exitHooks;
@@ -411,8 +411,4 @@ export class GreenThread<T = unknown> extends Greenlet {
 
 // The thread's main greenthread (id 0) and the hub's own (id -1, where hub
 // timer callbacks run) are GreenThreads too, so getCurrent() is one.
-setSpecialGreenletFactory((id) => {
-  const special = new GreenThread(null, null, undefined, id);
-  special.started = true;
-  return special;
-});
+setSpecialGreenletFactory((id) => new GreenThread(null, null, undefined, id));

@@ -20,20 +20,23 @@ export const contextCarrierKind: "native" | "portable" = carrier.kind;
 
 let main: Greenlet | undefined;
 let hubOwn: Greenlet | undefined;
-let makeSpecial: (id: number) => Greenlet = (id) => {
-  const g = new Greenlet(id);
+let makeSpecial: (id: number) => Greenlet = (id) => new Greenlet(id);
+
+/** The main or hub greenlet: it is already running when first asked for. */
+function special(id: number): Greenlet {
+  const g = makeSpecial(id);
   g.started = true;
   return g;
-};
+}
 
 /** The running greenlet, or the thread's main greenlet outside any. */
 export function currentGreenlet(): Greenlet {
-  return carrier.get() ?? (main ??= makeSpecial(0));
+  return carrier.get() ?? (main ??= special(0));
 }
 
 /** The thread's main greenlet (id 0: the one top-level code runs in). */
 export function mainGreenlet(): Greenlet {
-  return main ??= makeSpecial(0);
+  return main ??= special(0);
 }
 
 /**
@@ -42,10 +45,13 @@ export function mainGreenlet(): Greenlet {
  * kills and Timeouts it would otherwise take).
  */
 export function hubGreenlet(): Greenlet {
-  return hubOwn ??= makeSpecial(-1);
+  return hubOwn ??= special(-1);
 }
 
-/** Lets `green/` make the main and hub greenlets full GreenThreads. */
+/**
+ * Lets `green/` make the main and hub greenlets full GreenThreads (marked
+ * started here).
+ */
 export function setSpecialGreenletFactory(factory: (id: number) => Greenlet): void {
   makeSpecial = factory;
 }
