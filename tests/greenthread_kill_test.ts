@@ -20,6 +20,7 @@ import {
   waitFor,
 } from "../mod.ts";
 import { getHub } from "../hub/mod.ts";
+import { captureErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
 
@@ -39,17 +40,11 @@ Deno.test("GreenThread.kill() before start: it never runs and wait() rejects Gre
 
 Deno.test("GreenThread.kill() before start with a custom error: wait() rejects with it", async () => {
   const error = new RangeError("custom");
-  const errors: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (e) => errors.push(e);
-  try {
-    const gt = spawn(() => 1);
-    await gt.kill(error);
-    await assert.rejects(gt.wait(), (e) => e === error);
-  } finally {
-    hub.onError = saved;
-  }
-  assert.deepEqual(errors, [error], "an unobserved custom kill error is reported once");
+  using capture = captureErrors();
+  const gt = spawn(() => 1);
+  await gt.kill(error);
+  await assert.rejects(gt.wait(), (e) => e === error);
+  assert.deepEqual(capture.errors, [error], "an unobserved custom kill error is reported once");
 });
 
 Deno.test("GreenThread.kill() of one parked in sleep runs its finally and resolves after (O8)", async () => {
@@ -77,15 +72,11 @@ Deno.test("GreenThread.kill() of one parked in Event.wait delivers the given err
   const gt = spawn(() => evt.wait());
   await sleep(0);
   const error = new Error("stop");
-  const reported: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (e) => reported.push(e);
-  try {
+  {
+    using capture = captureErrors();
     await kill(gt, error);
-  } finally {
-    hub.onError = saved;
+    assert.deepEqual(capture.errors, [error], "as in eventlet, an uncaught kill error is reported");
   }
-  assert.deepEqual(reported, [error], "as in eventlet, an uncaught kill error is reported");
   await assert.rejects(gt.wait(), (e) => e === error);
   evt.send(); // the killed waiter left the line: nothing to wake
   await sleep(0);

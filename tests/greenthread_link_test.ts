@@ -6,9 +6,7 @@
 
 import assert from "node:assert/strict";
 import { getCurrent, type GreenThread, sleep, spawn } from "../mod.ts";
-import { getHub } from "../hub/mod.ts";
-
-const hub = getHub();
+import { captureErrors } from "./hub_helpers.ts";
 
 Deno.test("GreenThread.link() calls links in order with args, and at once after death", async () => {
   const log: unknown[] = [];
@@ -30,22 +28,17 @@ Deno.test("GreenThread.link() runs in the dying greenthread's context", async ()
 });
 
 Deno.test("GreenThread.link() that throws skips later links; wait() keeps the result", async () => {
-  const errors: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (e) => errors.push(e);
-  try {
-    const log: string[] = [];
-    const gt = spawn(() => 7);
-    gt.link(() => {
-      throw new Error("link failed");
-    });
-    gt.link(() => log.push("skipped"));
-    assert.equal(await gt.wait(), 7);
-    assert.deepEqual(log, []);
-    assert.equal((errors[0] as Error).message, "link failed");
-  } finally {
-    hub.onError = saved;
-  }
+  using capture = captureErrors();
+  const log: string[] = [];
+  const gt = spawn(() => 7);
+  gt.link(() => {
+    throw new Error("link failed");
+  });
+  gt.link(() => log.push("skipped"));
+  assert.equal(await gt.wait(), 7);
+  assert.deepEqual(log, []);
+  assert.deepEqual(capture.errors.map((e) => (e as Error).message), ["link failed"]);
+  assert.deepEqual(capture.greenthreads, [gt]);
 });
 
 Deno.test("GreenThread.unlink() removes a link and says whether it found one", async () => {
@@ -61,29 +54,28 @@ Deno.test("GreenThread.unlink() removes a link and says whether it found one", a
 });
 
 Deno.test("an error nobody waits for or links is reported once; a waited-for one is not", async () => {
-  const errors: unknown[] = [];
-  const saved = hub.onError;
-  hub.onError = (e, gt) => errors.push([(e as Error).message, gt?.id]);
-  try {
-    const lonely = spawn(() => {
-      throw new Error("lonely");
-    });
-    const watched = spawn(async () => {
-      await sleep(0);
-      throw new Error("watched");
-    });
-    const linked = spawn(() => {
-      throw new Error("linked");
-    });
-    linked.link(() => {});
-    const killed = spawn(() => sleep(10));
-    await assert.rejects(watched.wait(), /watched/);
+  using capture = captureErrors();
+  const lonely = spawn(() => {
+    throw new Error("lonely");
+  });
+  const watched = spawn(async () => {
     await sleep(0);
-    await killed.kill();
-    assert.deepEqual(errors, [["lonely", lonely.id]], "GreenletExit is never reported");
-  } finally {
-    hub.onError = saved;
-  }
+    throw new Error("watched");
+  });
+  const linked = spawn(() => {
+    throw new Error("linked");
+  });
+  linked.link(() => {});
+  const killed = spawn(() => sleep(10));
+  await assert.rejects(watched.wait(), /watched/);
+  await sleep(0);
+  await killed.kill();
+  assert.deepEqual(
+    capture.errors.map((e) => (e as Error).message),
+    ["lonely"],
+    "GreenletExit is never reported",
+  );
+  assert.deepEqual(capture.greenthreads, [lonely]);
 });
 
 Deno.test("GreenThread.link() added by a link runs after the other links, in the same pass", async () => {
