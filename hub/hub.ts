@@ -190,9 +190,21 @@ export class Hub {
     }
     started.then(
       (value) => {
-        if (park.state === PARKED) this.wake(park, wrap === undefined ? value : wrap(value));
-        else if (discard !== undefined) discard(value);
+        if (park.state !== PARKED) {
+          discard?.(value); // the wait was interrupted: nobody takes the value
+          return;
+        }
+        let wrapped: unknown = value;
+        try {
+          if (wrap !== undefined) wrapped = wrap(value);
+        } catch (error) {
+          this.wakeWithError(park, error);
+          return;
+        }
+        this.wake(park, wrapped);
       },
+      // After an interruption the wait already ended with the kill or
+      // Timeout, so the operation's own error has nobody to go to.
       (error) => this.wakeWithError(park, error),
     );
     return this.suspend(park);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Event, getCurrent, sleep, spawn, spawnAfter, spawnN, Timeout } from "../mod.ts";
 import { getHub, Timer } from "../hub/mod.ts";
+import { currentGreenlet } from "../hub/current.ts";
 import { collectingErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
@@ -286,4 +287,14 @@ Deno.test("hub arms delays longer than 24.8 days without Deno's 1 ms clamp", asy
   // A clamped Deno timer would fire every ~1 ms and pump each time.
   assert.ok(hub.stats().switches - before < 20, `${hub.stats().switches - before} switches`);
   await gt.kill();
+});
+
+Deno.test("hub.awaitForeign(): a wrap that throws rejects the wait with its error", async () => {
+  const boom = new Error("wrap failed");
+  const gt = spawn(() =>
+    getHub().awaitForeign(currentGreenlet(), "test", () => Promise.resolve(1), () => {
+      throw boom;
+    })
+  );
+  await assert.rejects(gt.wait(), (e) => e === boom);
 });
