@@ -1,8 +1,10 @@
 /**
  * Test helpers shared by the test files: run code with `hub.onError`
- * replaced by a collector, and put the handler back afterwards.
+ * replaced by a collector (and put the handler back afterwards), and spend
+ * the hub's loop budget.
  */
 
+import assert from "node:assert/strict";
 import { getHub, type Greenlet } from "../hub/mod.ts";
 
 /**
@@ -28,4 +30,18 @@ export function captureErrors(): {
 export async function collectingErrors(fn: (errors: unknown[]) => Promise<void>): Promise<void> {
   using capture = captureErrors();
   await fn(capture.errors);
+}
+
+/**
+ * Blocks the thread past the hub's ~1 ms loop budget, so that the next
+ * operation that would complete at once yields for a turn of the event loop
+ * instead (the order it resumes in must not change).
+ */
+export function spendLoopBudget(): void {
+  const hub = getHub();
+  const end = performance.now() + 2;
+  while (performance.now() < end) { /* block the thread */ }
+  // The budget reads the clock only every few thousand checks.
+  for (let i = 0; i < 10_000 && !hub.budgetSpent(); i++) { /* count down */ }
+  assert.ok(hub.budgetSpent(), "the loop budget is spent");
 }

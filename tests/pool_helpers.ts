@@ -1,8 +1,7 @@
 /**
  * Shared helpers of the GreenPool and GreenPile tests: a slow identity
  * function, collecting an async iterable, integer ranges, eventlet's
- * assert_pool_has_free, and spending the hub's loop budget (which the queue
- * and semaphore tests use too).
+ * assert_pool_has_free.
  */
 
 import assert from "node:assert/strict";
@@ -45,18 +44,4 @@ export async function assertPoolHasFree(pool: GreenPool, free: number): Promise<
   evt.send();
   await sleep(0);
   await sleep(0);
-}
-
-/**
- * Blocks the thread past the hub's ~1 ms loop budget, so that the next
- * operation that would complete at once yields for a turn of the event loop
- * instead (the order it resumes in must not change).
- */
-export function spendLoopBudget(): void {
-  const hub = getHub();
-  const end = performance.now() + 2;
-  while (performance.now() < end) { /* block the thread */ }
-  // The budget reads the clock only every few thousand checks.
-  for (let i = 0; i < 10_000 && !hub.budgetSpent(); i++) { /* count down */ }
-  assert.ok(hub.budgetSpent(), "the loop budget is spent");
 }

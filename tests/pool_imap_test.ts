@@ -10,7 +10,8 @@ import { GreenPool } from "../green/greenpool.ts";
 import { sleep } from "../green/sleep.ts";
 import { getHub } from "../hub/hub.ts";
 import { captureErrors } from "./hub_helpers.ts";
-import { collect, passthru, range, spendLoopBudget } from "./pool_helpers.ts";
+import { collect, passthru, range } from "./pool_helpers.ts";
+import { spendLoopBudget } from "./hub_helpers.ts";
 
 const hub = getHub();
 

@@ -12,7 +12,8 @@ import { sleep } from "../green/sleep.ts";
 import type { GreenThread } from "../green/greenthread.ts";
 import { getHub } from "../hub/hub.ts";
 import { captureErrors } from "./hub_helpers.ts";
-import { assertPoolHasFree, passthru, range, spendLoopBudget } from "./pool_helpers.ts";
+import { assertPoolHasFree, passthru, range } from "./pool_helpers.ts";
+import { spendLoopBudget } from "./hub_helpers.ts";
 
 const hub = getHub();
 

@@ -8,7 +8,7 @@ import { LifoQueue, type LightQueue, PriorityQueue, Queue } from "../green/queue
 import { GreenletExit } from "../green/greenthread.ts";
 import { sleep } from "../green/sleep.ts";
 import { spawn } from "../green/spawn.ts";
-import { spendLoopBudget } from "./pool_helpers.ts";
+import { spendLoopBudget } from "./hub_helpers.ts";
 
 // ------------------------------------------------------------ async iteration
 

@@ -10,7 +10,7 @@ import { spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
 import { GreenletExit } from "../green/greenthread.ts";
-import { spendLoopBudget } from "./pool_helpers.ts";
+import { spendLoopBudget } from "./hub_helpers.ts";
 
 // A fresh loop-turn budget, so "completes at once" really does not yield.
 const freshTurn = () => sleep(0.001);
