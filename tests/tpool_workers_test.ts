@@ -34,12 +34,19 @@ async function child(
   };
 }
 
-/** A busy loop of `ms` milliseconds that records concurrency in `cells` (self-contained). */
-function busy(cells: Int32Array, ms: number): number {
+/**
+ * A busy loop that records concurrency in `cells` ([running, peak]) and is
+ * self-contained (it is shipped to workers). It first waits (up to 10 s)
+ * until `want` calls have run at once, so that the peak does not depend on
+ * how fast workers start on a loaded machine, then spins `ms` milliseconds.
+ */
+function busy(cells: Int32Array, ms: number, want: number): number {
   const now = Atomics.add(cells, 0, 1) + 1;
   for (let seen = Atomics.load(cells, 1); now > seen; seen = Atomics.load(cells, 1)) {
     if (Atomics.compareExchange(cells, 1, seen, now) === seen) break;
   }
+  const giveUp = Date.now() + 10_000;
+  while (Atomics.load(cells, 1) < want && Date.now() < giveUp) { /* wait for company */ }
   const end = Date.now() + ms;
   while (Date.now() < end) { /* spin */ }
   Atomics.sub(cells, 0, 1);
@@ -55,7 +62,7 @@ Deno.test("setNumThreads(n) caps how many calls run at once, FIFO beyond that", 
   try {
     const cells = counters();
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => execute(busy, cells, 40)),
+      Array.from({ length: 6 }, () => execute(busy, cells, 40, 2)),
     );
     assert.equal(cells[1], 2, "two ran at once, never more");
     assert.ok(results.every((n) => n <= 2));
@@ -277,7 +284,7 @@ Deno.test("EVENTLET_THREADPOOL_SIZE=3 caps the pool at 3 workers", async () => {
     `import { execute } from "${TPOOL_URL}";
      ${busy.toString()}
      const cells = new Int32Array(new SharedArrayBuffer(16));
-     await Promise.all(Array.from({ length: 12 }, () => execute(busy, cells, 100)));
+     await Promise.all(Array.from({ length: 12 }, () => execute(busy, cells, 100, 3)));
      console.log(cells[1]);`,
     { EVENTLET_THREADPOOL_SIZE: "3" },
   );
