@@ -9,7 +9,6 @@ import type { GreenPool } from "../green/greenpool.ts";
 import { Event } from "../green/event.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
-import { getHub } from "../hub/hub.ts";
 
 /** Returns `a` after 10 ms (eventlet's passthru). */
 export async function passthru<T>(a: T): Promise<T> {
