@@ -18,6 +18,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "./hub/deno_version.ts";
+
 export * from "./green/mod.ts";
 export { getHub } from "./hub/mod.ts";
 export { connect, listen, serve, StopServe, wrapSsl } from "./net/mod.ts";

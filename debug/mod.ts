@@ -11,6 +11,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "../hub/deno_version.ts";
+
 export { BlockingDetected, hubBlockingDetection } from "./blocking.ts";
 export type { BlockingDetectionOptions } from "./blocking.ts";
 export { captureSpawnSites, formatGreenthreads, formatHubTimers } from "./format.ts";

@@ -15,6 +15,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "../hub/deno_version.ts";
+
 export { GreenletExit, GreenThread } from "./greenthread.ts";
 export type { LinkCallback } from "./greenthread.ts";
 export { getCurrent, kill, spawn, spawnAfter, spawnAfterLocal, spawnN } from "./spawn.ts";

@@ -15,6 +15,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "./deno_version.ts";
+
 export { getHub, Hub } from "./hub.ts";
 export type { ErrorHandler, HubStats } from "./hub.ts";
 export { Timer } from "./timer.ts";

@@ -32,6 +32,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "../hub/deno_version.ts";
+
 export { GreenSocket } from "./socket.ts";
 export type { ShutdownHow } from "./socket.ts";
 export { GreenFile } from "./file.ts";

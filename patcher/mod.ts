@@ -17,6 +17,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "../hub/deno_version.ts";
+
 export { importPatched, isMonkeyPatched, monkeyPatch, original } from "./monkey_patch.ts";
 export type {
   MonkeyPatchOptions,

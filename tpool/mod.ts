@@ -60,6 +60,9 @@
  * @module
  */
 
+// First of all: an older Deno gets one clear error instead of odd failures later.
+import "../hub/deno_version.ts";
+
 export { execute } from "./execute.ts";
 export { killall, setIdleTimeout, setNumThreads } from "./control.ts";
 export { proxy } from "./proxy.ts";
