@@ -32,6 +32,9 @@ function describeSeconds(seconds: number | null): string {
  * - `cancel()` (or leaving a `using` block) stops it; a Timeout that fired
  *   but whose error has not reached its greenthread yet is withdrawn.
  * - It expiring after its greenthread ended does nothing.
+ * - Deviation: eventlet's `Timeout(seconds, False)` leaves the block
+ *   quietly; a `using` block cannot swallow an error, so `error === false`
+ *   is a `TypeError` pointing to `withTimeout(seconds, fn, { timeoutValue })`.
  * - Identity works: `catch (e) { if (e === t) … }`. Deviation: eventlet's
  *   Timeout is a BaseException that `except Exception` skips; JavaScript
  *   has no such split, so catch blocks see it (use `isTimeout`).
@@ -58,6 +61,11 @@ export class Timeout extends Error {
 
   /** Starts a timeout of `seconds` for the current greenthread. */
   constructor(seconds?: number | null, error?: unknown) {
+    if (error === false) {
+      throw new TypeError(
+        "Cannot create Timeout: error must not be false (eventlet's quiet exit cannot carry over), use withTimeout(seconds, fn, { timeoutValue }) instead",
+      );
+    }
     const delay = seconds === undefined || seconds === null || seconds === Infinity
       ? null
       : checkSeconds("create Timeout", seconds);
