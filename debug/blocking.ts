@@ -13,6 +13,7 @@
 
 import { getHub } from "../hub/hub.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
+import { typeName } from "../hub/checks.ts";
 
 const hub = getHub();
 
@@ -107,7 +108,8 @@ let idleBeat: ReturnType<typeof setInterval> | undefined;
  *   that may never yield) gets one line on stderr from the watchdog itself.
  * - Durations are measured by polling four times per resolution: a block
  *   just over the resolution may go unreported.
- * - `resolution` must be a positive number (`RangeError` otherwise).
+ * - `resolution` must be a positive, finite number of seconds (`RangeError`;
+ *   not a number, `null` included: `TypeError`).
  *
  * @example
  * ```ts
@@ -121,8 +123,25 @@ let idleBeat: ReturnType<typeof setInterval> | undefined;
  * ```
  */
 export function hubBlockingDetection(on: boolean, options: BlockingDetectionOptions = {}): void {
-  const resolution = options.resolution ?? 1;
-  if (typeof resolution !== "number" || !(resolution > 0) || resolution === Infinity) {
+  if (typeof on !== "boolean") {
+    throw new TypeError(
+      `Cannot set up blocking detection: on must be a boolean, received ${typeName(on)}`,
+    );
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot set up blocking detection: options must be an object, received ${typeName(options)}`,
+    );
+  }
+  const resolution = options.resolution === undefined ? 1 : options.resolution;
+  if (typeof resolution !== "number") {
+    throw new TypeError(
+      `Cannot set up blocking detection: resolution must be a number of seconds, received ${
+        typeName(resolution)
+      }`,
+    );
+  }
+  if (!(resolution > 0) || resolution === Infinity) {
     throw new RangeError(
       `Cannot set up blocking detection: resolution must be a positive number of seconds, received ${
         String(resolution)

@@ -143,6 +143,11 @@ export function isMonkeyPatched(part: PatchName): boolean {
  */
 export function original<N extends OriginalName>(name: N): OriginalFunctions[N];
 export function original(name: OriginalName): unknown {
+  if (typeof name !== "string") {
+    throw new TypeError(
+      `Cannot give the original: name must be a string, received ${typeName(name)}`,
+    );
+  }
   if (name === "fetch") return originalFetch;
   const fn = name.startsWith("Deno.") ? name.slice(5) : "";
   if ((NET_FUNCTIONS as readonly string[]).includes(fn)) {
