@@ -10,6 +10,8 @@
  *    function per greenthread inside its own AsyncLocalStorage.run)
  * 2. two greenthreads ping-ponging with sleep(0) vs a bare `await` ping-pong
  * 3. memory of 100k greenthreads parked in sleep(10) (V8 heap delta / N)
+ * 4. `new Timeout(5)` + `cancel()` vs `setTimeout` + `clearTimeout`
+ *    (bench/timeout_ratios.ts)
  *
  * Every timed run starts after a full GC, so no variant pays for another's
  * garbage. In one warm process V8 optimizes the raw baseline much further
@@ -22,6 +24,7 @@
 import { sleep, spawn } from "../mod.ts";
 import { NaiveThread } from "./naive_thread.ts";
 import { formatRate, median, time } from "./common.ts";
+import { printTimeoutRows } from "./timeout_ratios.ts";
 
 const quick = Deno.args.includes("--quick");
 const N = quick ? 10_000 : 100_000;
@@ -150,3 +153,4 @@ console.log(
   `memory per greenthread parked in sleep(10) | ${bytes.toFixed(0)} B | - | - | <= 800 B` +
     (Number.isNaN(bytes) ? " (run with --v8-flags=--expose-gc)" : ""),
 );
+await printTimeoutRows(quick);
