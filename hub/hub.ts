@@ -90,6 +90,8 @@ export class Hub {
   #runq: RunQueue = new RunQueue({
     pumping: () => {
       if (this.blockWatch !== null) this.blockWatch[0]++;
+      // Due timers first: one clock read per pump, only while a timer waits.
+      if (this.#timers.waiting) this.#timers.collectDue(performance.now());
     },
     loopResumed: () => {
       if (this.#timers.waiting) this.#timers.collectDue(performance.now());
@@ -97,6 +99,7 @@ export class Hub {
   });
   #timers: TimerQueue = new TimerQueue({
     schedule: (timer) => this.schedule(timer),
+    scheduleDue: (timer) => this.#runq.scheduleDue(timer),
     loopTurned: (now) => this.#runq.loopTurned(now),
     reportError: (error) => this.reportError(error),
   });

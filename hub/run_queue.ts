@@ -32,7 +32,10 @@ export const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What a RunQueue tells its hub. */
 export interface RunQueueHooks {
-  /** A pump begins (the blocking watchdog's heartbeat). */
+  /**
+   * A pump begins (the blocking watchdog's heartbeat): the hub hands timers
+   * that are due now to `scheduleDue`, to run before the queued entries.
+   */
   pumping(): void;
   /** The event loop took its turns after a budget yield: fire due timers. */
   loopResumed(): void;
@@ -41,6 +44,8 @@ export interface RunQueueHooks {
 /** The hub's run queue and pump; see the module comment. */
 export class RunQueue {
   #entries = new Fifo<Runnable>();
+  /** Due heap timers: the next pump runs them before `#entries`. */
+  #due = new Fifo<Runnable>();
   #pumpPending = false;
   #switches = 0;
   #hooks: RunQueueHooks;
@@ -56,7 +61,7 @@ export class RunQueue {
 
   /** Entries waiting to run. */
   get length(): number {
-    return this.#entries.length;
+    return this.#entries.length + this.#due.length;
   }
 
   /** Entries run so far. */
@@ -67,6 +72,12 @@ export class RunQueue {
   /** Appends `entry`; a pump is requested if none is. */
   schedule(entry: Runnable): void {
     this.#entries.push(entry);
+    if (!this.#pumpPending) this.#requestPump();
+  }
+
+  /** Queues a timer whose deadline passed: it runs before every entry. */
+  scheduleDue(timer: Runnable): void {
+    this.#due.push(timer);
     if (!this.#pumpPending) this.#requestPump();
   }
 
@@ -101,6 +112,11 @@ export class RunQueue {
     }
     this.#pumpPending = false;
     this.#hooks.pumping();
+    const due = this.#due;
+    if (due.length > 0) {
+      this.#switches += due.length;
+      while (due.length > 0) due.shift()!.run();
+    }
     const entries = this.#entries;
     let n = entries.length;
     this.#switches += n;

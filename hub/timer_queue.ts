@@ -21,8 +21,10 @@ const MAX_DELAY_MS = 0x7fffffff;
 
 /** The hooks a TimerQueue needs from its hub. */
 export interface TimerQueueHooks {
-  /** Puts a due timer in the run queue. */
+  /** Puts a zero-delay timer in the run queue, behind what is ready. */
   schedule(timer: Timer): void;
+  /** Puts a heap timer whose deadline passed ahead of what is ready. */
+  scheduleDue(timer: Timer): void;
   /** The Deno timer fired: a turn of the event loop happened at `now`. */
   loopTurned(now: number): void;
   /** Reports an error thrown by a user callback. */
@@ -50,7 +52,7 @@ export class TimerQueue implements TimerHost {
     return this.#live;
   }
 
-  /** True while a timer waits in the heap. */
+  /** True while a timer waits in the heap (then a pump reads the clock). */
   get waiting(): boolean {
     return this.#liveInHeap > 0;
   }
@@ -79,7 +81,7 @@ export class TimerQueue implements TimerHost {
     return timer;
   }
 
-  /** Moves every due timer, in deadline order, to the run queue. */
+  /** Moves every due timer, in deadline order, to the run queue's due line. */
   collectDue(now: number): void {
     const heap = this.#heap;
     for (;;) {
@@ -94,7 +96,7 @@ export class TimerQueue implements TimerHost {
       heap.pop();
       top.inHeap = false;
       this.#liveInHeap--;
-      this.#hooks.schedule(top);
+      this.#hooks.scheduleDue(top);
     }
     this.#arm();
   }

@@ -298,3 +298,43 @@ Deno.test("hub.awaitForeign(): a wrap that throws rejects the wait with its erro
   );
   await assert.rejects(gt.wait(), (e) => e === boom);
 });
+
+/** Keeps the thread busy, with no switch point, for `ms` milliseconds. */
+function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* no switch point */ }
+}
+
+Deno.test("hub fires a Timeout that expired while its greenthread was busy at the next sleep(0)", async () => {
+  // 3 ms busy also spends the loop budget, so sleep(0) waits for a turn of
+  // Deno's event loop, in which the hub's Deno timer fires too.
+  for (const [seconds, busyMs] of [[0.01, 50], [0.001, 3]]) {
+    const t = new Timeout(seconds);
+    busy(busyMs);
+    let caught: unknown = "nothing";
+    try {
+      await sleep(0);
+    } catch (e) {
+      caught = e;
+    } finally {
+      t.cancel();
+    }
+    assert.equal(caught, t, `after ${busyMs} ms busy, the first sleep(0) throws the Timeout`);
+  }
+});
+
+Deno.test("hub runs a due timer before a greenthread woken after it became due", async () => {
+  const log: string[] = [];
+  const evt = new Event();
+  const waiter = spawn(async () => {
+    await evt.wait();
+    log.push("waiter");
+  });
+  await sleep(0); // the waiter parks
+  hub.scheduleCallGlobal(0.005, () => log.push("timer"));
+  busy(20);
+  evt.send(); // woken after the timer's deadline passed
+  await waiter.wait();
+  await sleep(0);
+  assert.deepEqual(log, ["timer", "waiter"]);
+});
