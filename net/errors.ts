@@ -12,6 +12,7 @@
  */
 
 import { typeName } from "../hub/checks.ts";
+import { describePeer } from "./addr.ts";
 
 /**
  * Thrown by a socket operation that waited longer than the socket's
@@ -70,15 +71,16 @@ export class BlockingIOError extends Deno.errors.WouldBlock {
 }
 
 /**
- * Thrown by `recv`/`send` when the peer reset the connection (ECONNRESET,
- * or EPIPE on a write). Only the socket concerned sees it. Deviation:
- * eventlet's `recv` returns `b''` on ECONNRESET; here the reset is reported,
- * and `cause` holds Deno's original error.
+ * Thrown by `send`/`sendall` when the peer reset the connection
+ * (ECONNRESET, or EPIPE) or went away mid-handshake. Only the socket
+ * concerned sees it. A `recv` on such a connection returns EOF instead, as
+ * eventlet's does (its `SOCKET_CLOSED` rule), so a plain read loop ends
+ * cleanly. `cause` holds Deno's original error.
  *
  * @example
  * ```ts
  * import { ConnectionReset } from "@eventlet/eventlet/net";
- * const e = new ConnectionReset("Cannot recv: connection reset by peer");
+ * const e = new ConnectionReset("Cannot send: connection reset by peer");
  * console.log(e instanceof Deno.errors.ConnectionReset); // true
  * ```
  */
@@ -96,17 +98,63 @@ export function closedError(action: string, reason = "socket is closed"): Error 
 }
 
 /**
- * Translates an error of Deno's read/write into this package's: a reset
- * (or broken pipe) becomes `ConnectionReset`; anything else passes as is.
+ * True for the errors of a peer that went away: a reset, a broken pipe, or
+ * a TLS peer that closed without `close_notify` (Deno's `UnexpectedEof`;
+ * rustls reports some ragged closes as a reset). A read takes them as EOF,
+ * as eventlet's `SOCKET_CLOSED` rule and `suppress_ragged_eofs` do.
  */
-export function translateIoError(action: string, error: unknown): unknown {
-  if (
-    error instanceof Deno.errors.ConnectionReset && !(error instanceof ConnectionReset) ||
-    error instanceof Deno.errors.BrokenPipe
-  ) {
+export function isPeerGone(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.UnexpectedEof;
+}
+
+function isTls(conn: Deno.Conn | undefined): boolean {
+  return conn !== undefined && typeof (conn as Deno.TlsConn).handshake === "function";
+}
+
+/**
+ * Translates an error of Deno's read/write into this package's, fresh for
+ * each caller: a peer that went away becomes `ConnectionReset`; a TLS
+ * failure an `InvalidData` naming the peer ("Cannot recv: TLS handshake
+ * with 127.0.0.1:5000 failed: …", `cause` Deno's error); anything else
+ * passes as is.
+ */
+export function translateIoError(
+  action: string,
+  error: unknown,
+  conn?: Deno.Conn,
+  handshakeDone = false,
+): unknown {
+  if (isPeerGone(error)) {
     return new ConnectionReset(`Cannot ${action}: connection reset by peer`, { cause: error });
   }
+  if (error instanceof Deno.errors.InvalidData && isTls(conn)) {
+    const what = handshakeDone ? "TLS connection with" : "TLS handshake with";
+    return new Deno.errors.InvalidData(
+      `Cannot ${action}: ${what} ${describePeer(conn!)} failed: ${error.message}`,
+      { cause: error },
+    );
+  }
   return error;
+}
+
+/**
+ * What a parked operation is woken with to fail with `error` after the
+ * fact (a reset, a close, a failed handshake): a thenable that rejects
+ * when the awaiting code adopts it. Made there, the error's stack names the
+ * awaiting functions — the line of user code that awaited the operation —
+ * instead of only the package's callbacks (V8 records the async frames of
+ * the promise being resolved).
+ */
+export function failWithCallerStack(error: unknown): PromiseLike<never> {
+  const thenable = {
+    then(_resolve: unknown, reject: (reason: unknown) => void): void {
+      if (error instanceof Error) Error.captureStackTrace(error, thenable.then);
+      reject(error);
+    },
+  };
+  return thenable as unknown as PromiseLike<never>;
 }
 
 /** Throws a TypeError unless `data` is a Uint8Array. */

@@ -9,7 +9,13 @@ import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
 import { WaiterList } from "../hub/park.ts";
 import { fromDenoAddr, type SockAddr } from "./addr.ts";
-import { BlockingIOError, checkTimeout, closedError, SocketTimeout } from "./errors.ts";
+import {
+  BlockingIOError,
+  checkTimeout,
+  closedError,
+  failWithCallerStack,
+  SocketTimeout,
+} from "./errors.ts";
 import { GreenSocket } from "./socket.ts";
 import { typeName } from "../hub/checks.ts";
 
@@ -122,11 +128,11 @@ export class GreenListener {
   accept(): Promise<Accepted> {
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closed) return Promise.reject(closedError("accept", "listener is closed"));
+    if (this.#closed) return hub.failed(g, closedError("accept", "listener is closed"));
     if (this.#ready.length > 0) return hub.completed(g, accepted(this.#ready.shift()!));
     if (this.#timeout === 0) {
       this.#startAccept();
-      return Promise.reject(new BlockingIOError("Cannot accept: no connection is waiting"));
+      return hub.failed(g, new BlockingIOError("Cannot accept: no connection is waiting"));
     }
     const park = hub.newPark(g, "GreenListener.accept");
     this.#acceptors.push(park);
@@ -158,7 +164,7 @@ export class GreenListener {
     if (this.#closed) return;
     const acceptors = this.#acceptors;
     for (let park = acceptors.head; park !== null; park = acceptors.head) {
-      hub.wakeWithError(park, error);
+      hub.wake(park, failWithCallerStack(error));
     }
   };
 
@@ -221,7 +227,7 @@ export class GreenListener {
     this.#ready = [];
     const acceptors = this.#acceptors;
     for (let park = acceptors.head; park !== null; park = acceptors.head) {
-      hub.wakeWithError(park, closedError("accept", "listener is closed"));
+      hub.wake(park, failWithCallerStack(closedError("accept", "listener is closed")));
     }
   }
 

@@ -10,13 +10,25 @@
  * completes the bytes stay buffered and the next `recv` returns them. So no
  * byte is ever lost or reordered.
  *
+ * A read that fails because the peer went away (a reset, a TLS peer that
+ * closed without `close_notify`) counts as EOF, as in eventlet; any other
+ * failure (a TLS handshake refused) rejects every recv from then on, each
+ * with a fresh error carrying its caller's stack.
+ *
  * @module
  */
 
 import { getHub } from "../hub/hub.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { type Park, WaiterList } from "../hub/park.ts";
-import { BlockingIOError, closedError, SocketTimeout, translateIoError } from "./errors.ts";
+import {
+  BlockingIOError,
+  closedError,
+  failWithCallerStack,
+  isPeerGone,
+  SocketTimeout,
+  translateIoError,
+} from "./errors.ts";
 
 const hub = getHub();
 
@@ -57,7 +69,10 @@ export class ReadSide {
   #reading = false;
   #eof = false;
   #failed = false;
+  /** Deno's error of the failed read (translated afresh for each recv). */
   #error: unknown = undefined;
+  /** A read brought data: a TLS handshake is done. */
+  #gotData = false;
   /** Closed or shut down: results of the read in flight are dropped. */
   #dropped = false;
   /** Why recv fails ("socket is closed"); empty while open. */
@@ -86,15 +101,15 @@ export class ReadSide {
   recv(g: Greenlet, want: Uint8Array, timeout: number | null, what: string): Promise<number>;
   recv(g: Greenlet, want: Want, timeout: number | null, what: string): Promise<unknown> {
     if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closedReason !== "") return Promise.reject(closedError("recv", this.#closedReason));
+    if (this.#closedReason !== "") return hub.failed(g, closedError("recv", this.#closedReason));
     if (this.#end > this.#start) return hub.completed(g, this.#take(want));
-    if (this.#failed) return Promise.reject(this.#error);
+    if (this.#failed) return hub.failed(g, this.#failure());
     if (this.#eof) return hub.completed(g, eofValue(want));
     if (timeout === 0) {
       // Like a readable check on a non-blocking fd: start a read so that the
       // bytes are buffered for a later recv, and fail now.
       this.#startRead(wantSize(want));
-      return Promise.reject(new BlockingIOError());
+      return hub.failed(g, new BlockingIOError());
     }
     const park = hub.newPark(g, what);
     park.data = want;
@@ -143,6 +158,7 @@ export class ReadSide {
       return;
     }
     this.#end = this.#pos = this.#start + n;
+    if (n > 0) this.#gotData = true;
     // Hand the bytes over in FIFO order; every park in the list is PARKED
     // (a kill or timeout takes its park out), so each wake succeeds.
     const readers = this.#readers;
@@ -157,22 +173,28 @@ export class ReadSide {
   #onReadError = (error: unknown): void => {
     this.#reading = false;
     if (this.#dropped) return;
+    if (isPeerGone(error)) {
+      this.#eof = true;
+      this.#wakeAllAtEof();
+      return;
+    }
     this.#failed = true;
-    this.#error = translateIoError("recv", error);
-    this.#wakeAllWithError(this.#error);
+    this.#error = error;
+    const readers = this.#readers;
+    for (let park = readers.head; park !== null; park = readers.head) {
+      hub.wake(park, failWithCallerStack(this.#failure()));
+    }
   };
+
+  /** The error a recv on a failed connection rejects with (a new one each time). */
+  #failure(): unknown {
+    return translateIoError("recv", this.#error, this.#conn, this.#gotData);
+  }
 
   #wakeAllAtEof(): void {
     const readers = this.#readers;
     for (let park = readers.head; park !== null; park = readers.head) {
       hub.wake(park, eofValue(park.data as Want));
-    }
-  }
-
-  #wakeAllWithError(error: unknown): void {
-    const readers = this.#readers;
-    for (let park = readers.head; park !== null; park = readers.head) {
-      hub.wakeWithError(park, error);
     }
   }
 
@@ -191,6 +213,9 @@ export class ReadSide {
     this.#dropped = true;
     this.#closedReason = reason;
     this.#start = this.#end = 0;
-    this.#wakeAllWithError(closedError("recv", reason));
+    const readers = this.#readers;
+    for (let park = readers.head; park !== null; park = readers.head) {
+      hub.wake(park, failWithCallerStack(closedError("recv", reason)));
+    }
   }
 }

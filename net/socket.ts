@@ -40,9 +40,15 @@ export type ShutdownHow = "read" | "write" | "both";
  *   non-blocking (`BlockingIOError`), `x > 0` throws `SocketTimeout` after
  *   x seconds; for `sendall` to each underlying write, as in eventlet.
  * - `close()` rejects every operation waiting on it with a `BadResource`
- *   error, and every later one too. A peer reset gives `ConnectionReset`.
- * - Deviation: eventlet's `recv` returns `b''` on ECONNRESET; this one
- *   throws `ConnectionReset`, and then again on every later `recv`.
+ *   error, and every later one too.
+ * - A peer that went away ends reading as EOF, as eventlet's green sockets
+ *   do: `recv` on a reset connection, or on a TLS connection the peer
+ *   closed without `close_notify`, resolves empty; `send`/`sendall` to it
+ *   throw `ConnectionReset`. A TLS handshake that fails (a plain-TCP
+ *   client, an untrusted certificate) throws `Deno.errors.InvalidData`
+ *   naming the peer from the first read or write, and from every later one.
+ * - Errors thrown by an operation carry the caller's stack: the lines of
+ *   the code that awaited it, not only the package's internals.
  *
  * @example
  * ```ts
@@ -113,7 +119,8 @@ export class GreenSocket {
    * next data. Resolves an empty array at EOF (and `recv(0)` waits for data
    * and resolves empty, as eventlet's). `bufsize` negative, NaN or
    * fractional: `RangeError` (thrown at once). A switch point; rejects with
-   * `SocketTimeout`, `BlockingIOError` or `ConnectionReset`.
+   * `SocketTimeout`, `BlockingIOError` or (TLS) `InvalidData`; a reset
+   * connection reads as EOF.
    *
    * @example
    * ```ts
@@ -291,7 +298,7 @@ export class GreenSocket {
     checkShutdownHow(how);
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closed) return Promise.reject(closedError("shutdown"));
+    if (this.#closed) return hub.failed(g, closedError("shutdown"));
     if (how !== "write") this.#reader.shutdown();
     if (how === "read") return hub.completed(g, undefined);
     return this.#writer.shutdown(g, this.#timeout);

@@ -19,7 +19,14 @@
 import { getHub } from "../hub/hub.ts";
 import type { Greenlet } from "../hub/greenlet.ts";
 import { type Park, PARKED, WaiterList } from "../hub/park.ts";
-import { BlockingIOError, closedError, SocketTimeout, translateIoError } from "./errors.ts";
+import {
+  BlockingIOError,
+  closedError,
+  failWithCallerStack,
+  isPeerGone,
+  SocketTimeout,
+  translateIoError,
+} from "./errors.ts";
 
 const hub = getHub();
 
@@ -41,7 +48,10 @@ export class WriteSide {
   #active: Park | null = null;
   #queue = new WaiterList();
   #failed = false;
+  /** Deno's error of the failed write (translated afresh for each caller). */
   #error: unknown = undefined;
+  /** A write went through: a TLS handshake is done. */
+  #wrote = false;
   #shut = false;
   #closedReason = "";
 
@@ -81,7 +91,7 @@ export class WriteSide {
   ): Promise<unknown> {
     if (g.hasPendingError) return hub.deliverPending(g);
     const refusal = this.#refusal("send");
-    if (refusal !== null) return Promise.reject(refusal);
+    if (refusal !== null) return hub.failed(g, refusal);
     if (data.length === 0) return hub.completed(g, all ? undefined : 0);
     return this.#enqueue(g, { data, off: 0, all, timeout }, what);
   }
@@ -90,7 +100,7 @@ export class WriteSide {
   shutdown(g: Greenlet, timeout: number | null): Promise<void> {
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.#closedReason !== "") {
-      return Promise.reject(closedError("shutdown", this.#closedReason));
+      return hub.failed(g, closedError("shutdown", this.#closedReason));
     }
     if (this.#shut) return hub.completed(g, undefined);
     this.#shut = true;
@@ -100,7 +110,7 @@ export class WriteSide {
 
   #refusal(action: string): unknown {
     if (this.#closedReason !== "") return closedError(action, this.#closedReason);
-    if (this.#failed) return this.#error;
+    if (this.#failed) return this.#failure();
     if (this.#shut) {
       return new Deno.errors.BrokenPipe(`Cannot ${action}: socket is shut down for writing`);
     }
@@ -109,7 +119,7 @@ export class WriteSide {
 
   #enqueue(g: Greenlet, op: WriteOp, what: string): Promise<unknown> {
     const busy = this.#active !== null || this.#queue.length > 0;
-    if (busy && op.timeout === 0) return Promise.reject(new BlockingIOError());
+    if (busy && op.timeout === 0) return hub.failed(g, new BlockingIOError());
     const park = hub.newPark(g, what);
     park.data = op;
     if (op.timeout !== null && op.timeout > 0) {
@@ -139,6 +149,7 @@ export class WriteSide {
     const park = this.#active!;
     const op = park.data as WriteOp;
     op.off += n;
+    this.#wrote = true;
     if (this.#closedReason !== "") {
       this.#active = null;
       return;
@@ -162,8 +173,8 @@ export class WriteSide {
   #onWriteError = (error: unknown): void => {
     if (this.#closedReason === "") {
       this.#failed = true;
-      this.#error = translateIoError("send", error);
-      this.#rejectAll(this.#error);
+      this.#error = error;
+      this.#rejectAll(() => this.#failure());
     }
     this.#active = null;
   };
@@ -181,12 +192,12 @@ export class WriteSide {
       return;
     }
     // A peer that already went away: the write half is gone anyway.
-    if (
-      error instanceof Deno.errors.NotConnected || error instanceof Deno.errors.ConnectionReset ||
-      error instanceof Deno.errors.BrokenPipe
-    ) {
+    if (error instanceof Deno.errors.NotConnected || isPeerGone(error)) {
       hub.wake(park, undefined);
-    } else hub.wakeWithError(park, error);
+    } else {
+      const failure = translateIoError("shutdown", error, this.#conn, this.#wrote);
+      hub.wake(park, failWithCallerStack(failure));
+    }
     this.#next();
   };
 
@@ -202,16 +213,24 @@ export class WriteSide {
   close(reason = "socket is closed"): void {
     if (this.#closedReason !== "") return;
     this.#closedReason = reason;
-    this.#rejectAll(closedError("send", reason));
+    this.#rejectAll(() => closedError("send", reason));
   }
 
   /**
-   * Rejects the operation in flight and every queued one with `error`. The
-   * write in flight still completes; its callback then clears `#active`.
+   * Rejects the operation in flight and every queued one, each with its
+   * own `makeError()` carrying its caller's stack. The write in flight
+   * still completes; its callback then clears `#active`.
    */
-  #rejectAll(error: unknown): void {
-    if (this.#active !== null) hub.wakeWithError(this.#active, error);
+  #rejectAll(makeError: () => unknown): void {
+    if (this.#active !== null) hub.wake(this.#active, failWithCallerStack(makeError()));
     const queue = this.#queue;
-    for (let p = queue.head; p !== null; p = queue.head) hub.wakeWithError(p, error);
+    for (let p = queue.head; p !== null; p = queue.head) {
+      hub.wake(p, failWithCallerStack(makeError()));
+    }
+  }
+
+  /** The error a send on a failed connection rejects with (a new one each time). */
+  #failure(): unknown {
+    return translateIoError("send", this.#error, this.#conn, this.#wrote);
   }
 }

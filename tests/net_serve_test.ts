@@ -168,15 +168,18 @@ Deno.test("serve() with concurrency 2 serves a third client only after a handler
   await settle();
 });
 
-Deno.test("serve() gives a peer reset to that handler only", async () => {
+Deno.test("serve() gives a peer reset to that handler only: its recv ends at EOF, its send throws", async () => {
   const outcomes: string[] = [];
+  let handlers = 0;
   const server = startServer(async (sock) => {
+    const rude = handlers++ === 1;
     try {
       await sock.sendall(enc("hi"));
       await echo(sock);
       outcomes.push("eof");
+      if (rude) await sock.sendall(enc("anyone there?"));
     } catch (e) {
-      outcomes.push(e instanceof ConnectionReset ? "reset" : String(e));
+      outcomes.push(e instanceof ConnectionReset ? "reset on send" : String(e));
     }
   });
   const good = await connect(server.addr);
@@ -184,14 +187,14 @@ Deno.test("serve() gives a peer reset to that handler only", async () => {
   const rude = net.connect(server.port, "127.0.0.1");
   await new Promise((resolve) => rude.once("data", resolve));
   rude.resetAndDestroy();
-  while (outcomes.length === 0) await sleep(0.005);
-  assert.deepEqual(outcomes, ["reset"]);
+  while (outcomes.length < 2) await sleep(0.005);
+  assert.deepEqual(outcomes, ["eof", "reset on send"]);
   await good.sendall(enc("fine"));
   assert.equal(dec(await recvExactly(good, 4)), "fine");
   good.close();
   await stopServer(server);
   await settle();
-  assert.deepEqual(outcomes, ["reset", "eof"]);
+  assert.deepEqual(outcomes, ["eof", "reset on send", "eof"]);
 });
 
 Deno.test("serve() stays responsive while a greenthread loops on sleep(0)", async () => {
