@@ -17,3 +17,5 @@ import "../hub/deno_version.ts";
 export { BlockingDetected, hubBlockingDetection } from "./blocking.ts";
 export type { BlockingDetectionOptions } from "./blocking.ts";
 export { captureSpawnSites, formatGreenthreads, formatHubTimers } from "./format.ts";
+export { inspect, Inspector } from "./inspect.ts";
+export type { InspectableServer, InspectOptions } from "./inspect.ts";

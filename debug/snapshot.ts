@@ -1,0 +1,159 @@
+/**
+ * Snapshot: what the inspector knows about each greenthread and the hub.
+ *
+ * This is the one file of the inspector that reads the hub's internals (a
+ * greenthread's parks, their deadline timers, the running greenlet), so a
+ * change of those internals has one place to convert. Everything else in
+ * `debug/inspect*.ts` works on the plain rows and counters made here.
+ *
+ * - State: `running` (the greenthread whose code runs now), `ready` (queued
+ *   to start or resume), `parked` (waiting at a switch point), `foreign`
+ *   (started, not parked: it awaits a promise that is not a switch point),
+ *   `dead`.
+ * - Time in state: exact for a wait with a deadline (its timer says when the
+ *   wait began); otherwise counted from the first time the inspector saw the
+ *   greenthread in that state (the hub records no start time for a wait, to
+ *   keep parking cheap), and marked as a lower bound.
+ *
+ * @module
+ */
+
+import { getHub } from "../hub/hub.ts";
+import { currentGreenlet, mainGreenlet } from "../hub/current.ts";
+import type { Greenlet } from "../hub/greenlet.ts";
+import { type Park, PARKED } from "../hub/park.ts";
+
+const hub = getHub();
+
+/** The state of a greenthread, as the inspector shows it. */
+export type GreenthreadState = "running" | "ready" | "parked" | "foreign" | "dead";
+
+/** One greenthread, as a row of the inspector's table. */
+export interface GreenthreadRow {
+  /** Its id (0: the main greenthread). */
+  id: number;
+  /** Its name. */
+  name: string;
+  /** Its state. */
+  state: GreenthreadState;
+  /** What it is parked on ("sleep", "Queue.get"), or "" when not parked. */
+  parkedOn: string;
+  /** Seconds in this state, as far as known (see `inStateAtLeast`). */
+  inState: number;
+  /** True when `inState` is a lower bound (counted since first seen). */
+  inStateAtLeast: boolean;
+  /** Seconds left until its wait's deadline, or null when it has none. */
+  deadlineLeft: number | null;
+  /** Where it was spawned, when spawn sites are captured; else null. */
+  site: string | null;
+}
+
+/** The hub's counters (as `hub.stats()`). */
+export interface HubCounters {
+  /** Run-queue entries (greenthreads to start or resume, due timers). */
+  ready: number;
+  /** Greenthreads parked at a switch point. */
+  parked: number;
+  /** Pending hub timers. */
+  timers: number;
+  /** Run-queue entries run so far. */
+  switches: number;
+}
+
+/** The hub's counters, at O(1) cost. */
+export function hubCounters(): HubCounters {
+  const { ready, parked, timers, switches } = hub.stats();
+  return { ready, parked, timers, switches };
+}
+
+/** The live greenthreads: the main one first, then the spawned ones, oldest first. */
+export function liveGreenthreads(): Greenlet[] {
+  const all = hub.greenthreads();
+  all.unshift(mainGreenlet());
+  return all;
+}
+
+/** The live greenthread with this id, or undefined. */
+export function findGreenthread(id: number): Greenlet | undefined {
+  if (id === 0) return mainGreenlet();
+  return hub.greenthreads().find((g) => g.id === id);
+}
+
+/** A greenthread's name ("GreenThread-<id>" unless it was named). */
+export function nameOf(g: Greenlet): string {
+  return (g as Greenlet & { name?: string }).name ?? `greenlet-${g.id}`;
+}
+
+/** Where a greenthread was spawned, or null when that was not captured. */
+export function siteOf(g: Greenlet): string | null {
+  return (g as Greenlet & { spawnSite?: string }).spawnSite ?? null;
+}
+
+/** True when spawn sites are being captured (`captureSpawnSites(true)`). */
+export function spawnSitesCaptured(): boolean {
+  return hub.captureSpawnSites;
+}
+
+/**
+ * The state of `g` and, when parked, the first park it waits in. Cheap: no
+ * allocation for a greenthread waiting in one park.
+ */
+export function stateOf(g: Greenlet): { state: GreenthreadState; park: Park | null } {
+  if (g.dead) return { state: "dead", park: null };
+  if (g === currentGreenlet()) return { state: "running", park: null };
+  if (!g.started) return { state: "ready", park: null };
+  const parks = g.parks();
+  for (const park of parks) {
+    if (park.state === PARKED) return { state: "parked", park };
+  }
+  return { state: parks.length > 0 ? "ready" : "foreign", park: null };
+}
+
+/** What `g` waits on: every park it is parked in, joined ("sleep", "Queue.get, sleep"). */
+function parkedOn(g: Greenlet): string {
+  return g.parks().filter((p) => p.state === PARKED).map((p) => p.what).join(", ");
+}
+
+/** The earliest pending deadline among `g`'s waits, in ms on performance.now(). */
+function deadlineOf(g: Greenlet): { due: number; began: number } | null {
+  let best: { due: number; began: number } | null = null;
+  for (const park of g.parks()) {
+    const timer = park.timer;
+    if (park.state !== PARKED || timer === null || !timer.pending) continue;
+    if (best === null || timer.deadline < best.due) {
+      best = { due: timer.deadline, began: timer.deadline - timer.seconds * 1000 };
+    }
+  }
+  return best;
+}
+
+// When the inspector first saw each greenthread in its present state: keyed
+// by the park for a parked one (a new wait is a new state), by the state
+// name otherwise. Weak, so ended greenthreads cost nothing.
+const firstSeen = new WeakMap<Greenlet, { key: Park | string; since: number }>();
+
+/** The row of one greenthread at `now` (ms on performance.now()). */
+export function describeGreenthread(g: Greenlet, now: number): GreenthreadRow {
+  const { state, park } = stateOf(g);
+  const deadline = state === "parked" ? deadlineOf(g) : null;
+  const key: Park | string = park ?? state;
+  let seen = firstSeen.get(g);
+  if (seen === undefined || seen.key !== key) {
+    seen = { key, since: now };
+    firstSeen.set(g, seen);
+  }
+  // A wait whose deadline timer is the one found began when that timer was set.
+  const exactStart = deadline !== null && park !== null && park.timer !== null
+    ? deadline.began
+    : null;
+  return {
+    id: g.id,
+    name: nameOf(g),
+    state,
+    parkedOn: state === "parked" ? parkedOn(g) : "",
+    inState: Math.max(0, (now - (exactStart ?? seen.since)) / 1000),
+    inStateAtLeast: exactStart === null,
+    deadlineLeft: deadline === null ? null : Math.max(0, (deadline.due - now) / 1000),
+    site: siteOf(g),
+  };
+}
