@@ -5,7 +5,7 @@
  *   deno run -A examples/chat_server.ts [port=3001]
  *
  * Prints `ChatServer starting up on port <port>` once bound (port 0 picks
- * a free one). Try it with two `nc localhost 3001`.
+ * a free one). Try it with two `nc 127.0.0.1 3001`.
  *
  * @module
  */
@@ -17,6 +17,7 @@ const participants = new Set<GreenFile>();
 
 async function readChatForever(writer: GreenFile, reader: GreenFile, close: () => void) {
   try {
+    // Ends at EOF, also when the client reset its connection (as in eventlet).
     for await (const line of reader) {
       console.log("Chat:", new TextDecoder().decode(line).trim());
       for (const p of [...participants]) {
@@ -30,8 +31,6 @@ async function readChatForever(writer: GreenFile, reader: GreenFile, close: () =
         }
       }
     }
-  } catch (e) {
-    if (!(e instanceof ConnectionReset)) throw e;
   } finally {
     participants.delete(writer);
     close();
@@ -40,7 +39,7 @@ async function readChatForever(writer: GreenFile, reader: GreenFile, close: () =
 }
 
 const port = Number(Deno.args[0] ?? 3001);
-const server = listen(["0.0.0.0", port]);
+const server = listen(["127.0.0.1", port]); // eventlet's listens on 0.0.0.0
 console.log(`ChatServer starting up on port ${(server.addr as [string, number])[1]}`);
 for (;;) {
   const [sock] = await server.accept();

@@ -21,17 +21,20 @@ const key = Deno.readTextFileSync(Deno.args[2] ?? new URL("server.key", fixtures
 
 async function handle(sock: GreenSocket): Promise<void> {
   try {
+    // A client that closes or resets its connection, even mid-handshake
+    // (a port scan, a killed `openssl s_client`), reads as EOF here.
     for (;;) {
       const data = await sock.recv(65536);
       if (data.length === 0) return;
       await sock.sendall(data);
     }
   } catch (e) {
-    // A client that fails the handshake or resets its connection only ends
-    // its own connection.
+    // Only this connection ends: a client that fails the handshake (it
+    // speaks plain TCP, or does not trust the certificate), or that went
+    // away while we were answering.
     if (e instanceof ConnectionReset) return;
     if (!(e instanceof Deno.errors.InvalidData)) throw e;
-    console.error("TLS handshake failed:", (e as Error).message);
+    console.error((e as Error).message);
   }
 }
 

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { connect, type GreenSocket, wrapSsl } from "../net/mod.ts";
 import { dec, enc, recvExactly } from "./net_helpers.ts";
 import { Lines } from "../bench/processes.ts";
+import net from "node:net";
+import { sleep } from "../mod.ts";
 
 /** A child Deno process running an example, with its stdout read line by line. */
 class Example {
@@ -76,6 +78,13 @@ Deno.test("examples/chat_server.ts sends each line to every other client", async
     // a never got its own line back: the next thing it reads is b's.
     c.close();
     await ex.waitFor(/^Participant left chat\.$/);
+    // A client that resets its connection is announced as leaving too.
+    const rude = net.connect(Number(port), "127.0.0.1");
+    await ex.waitFor(/^Participant joined chat\.$/);
+    rude.resetAndDestroy();
+    await ex.waitFor(/^Participant left chat\.$/);
+    await a.sendall(enc("still here\n"));
+    assert.equal(dec(await recvExactly(b, 11)), "still here\n");
   } finally {
     for (const s of socks) s.close();
     await ex.stop();
@@ -94,4 +103,91 @@ Deno.test("examples/tls_echo.ts echoes over TLS for a client trusting the test C
   } finally {
     await ex.stop();
   }
+});
+
+/** One TLS echo round trip through the example, trusting the test CA. */
+async function tlsEcho(port: number, text: string): Promise<void> {
+  const caCert = Deno.readTextFileSync(new URL("./fixtures/ca.pem", import.meta.url));
+  const sock = await wrapSsl(await connect(["localhost", port]), { caCerts: [caCert] });
+  try {
+    await sock.sendall(enc(text));
+    assert.equal(dec(await recvExactly(sock, text.length)), text);
+  } finally {
+    sock.close();
+  }
+}
+
+const noOpenssl = (() => {
+  try {
+    new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" })
+      .outputSync();
+    return false;
+  } catch {
+    console.log("net_examples_test: skipping the openssl s_client test: openssl is missing");
+    return true;
+  }
+})();
+
+Deno.test("examples/tls_echo.ts survives a port scan, a reset and a plain-TCP client, and keeps serving", async () => {
+  const ex = new Example("tls_echo.ts", ["0"]);
+  try {
+    const port = Number((await ex.waitFor(/listening on (.+):(\d+)$/))[2]);
+    // A port scan: connect and close without a handshake.
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    await tlsEcho(port, "after a scan");
+    // A reset in the middle of the handshake.
+    const rude = net.connect(port, "127.0.0.1");
+    await new Promise((resolve) => rude.once("connect", resolve));
+    rude.write("\x16\x03\x01");
+    await sleep(0.02);
+    rude.resetAndDestroy();
+    await tlsEcho(port, "after a reset");
+    // A plain-TCP client speaking HTTP: its handshake fails, nobody else's.
+    const plain = await Deno.connect({ hostname: "127.0.0.1", port });
+    await plain.write(enc("GET / HTTP/1.0\r\n\r\n"));
+    await plain.read(new Uint8Array(100)).catch(() => null);
+    plain.close();
+    await tlsEcho(port, "after a plain client");
+    await sleep(0.05);
+    assert.equal(
+      await Promise.race([ex.child.status.then(() => "exited"), sleep(0.01)]),
+      undefined,
+    );
+  } finally {
+    await ex.stop();
+  }
+});
+
+Deno.test({
+  name: "examples/tls_echo.ts survives an openssl s_client killed mid-session",
+  ignore: noOpenssl,
+  async fn() {
+    const ex = new Example("tls_echo.ts", ["0"]);
+    try {
+      const port = Number((await ex.waitFor(/listening on (.+):(\d+)$/))[2]);
+      const caPath = new URL("./fixtures/ca.pem", import.meta.url).pathname;
+      const client = new Deno.Command("openssl", {
+        args: ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", caPath, "-quiet"],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const writer = client.stdin.getWriter();
+      await writer.write(enc("hello openssl\n"));
+      const lines = new Lines(client.stdout);
+      assert.equal(await lines.next(), "hello openssl");
+      client.kill("SIGKILL"); // no close_notify: a ragged EOF for the server
+      await client.status;
+      await writer.close().catch(() => {});
+      await lines.cancel();
+      await tlsEcho(port, "after a killed s_client");
+      await sleep(0.05);
+      assert.equal(
+        await Promise.race([ex.child.status.then(() => "exited"), sleep(0.01)]),
+        undefined,
+      );
+    } finally {
+      await ex.stop();
+    }
+  },
 });
