@@ -12,7 +12,6 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import type { Timer } from "../hub/timer.ts";
 
 /** One item of a pool, with the times db_pool's lifetimes need (ms, `performance.now()`). */
 export class Entry<T> {
@@ -53,7 +52,8 @@ export class FreeItems<T> {
   #discard: (entry: Entry<T>) => void;
   /** True when items can go stale at all (a lifetime is set). */
   readonly expires: boolean;
-  #timer: Timer | null = null;
+  // A hub timer (only its cancel() is needed here).
+  #timer: { cancel(): void } | null = null;
   #timerDue = Infinity;
 
   constructor(options: FreeItemsOptions<T>) {

@@ -14,56 +14,17 @@
 
 import { Semaphore } from "../green/semaphore.ts";
 import { getHub } from "../hub/hub.ts";
-import {
-  checkCallback,
-  checkLifetime,
-  checkOptions,
-  checkSize,
-  describe,
-  isThenable,
-} from "./checks.ts";
+import { checkSize, describe, isThenable } from "./checks.ts";
 import { Entry, FreeItems } from "./free_items.ts";
+import { parsePoolOptions, type PoolOptions } from "./pool_options.ts";
 
-/** What a `Pool` is made of; every field but `create` is optional. */
-export interface PoolOptions<T> {
-  /**
-   * Makes a new item; may be async. It runs in the greenthread whose `get`
-   * needs the item, so a kill or `Timeout` of that greenthread lands at its
-   * switch points (wrap a foreign promise in `waitFor` to make it one).
-   */
-  create: () => T | PromiseLike<T>;
-  /** Items made at once by the constructor (default 0). */
-  minSize?: number;
-  /** The most items out of the pool at once (default 4, a positive integer). */
-  maxSize?: number;
-  /** Hand out the free item put back longest ago first (default true); false: the latest. */
-  orderAsFifo?: boolean;
-  /** Seconds a free item may stay unused before it is disposed of (default: forever). */
-  maxIdle?: number;
-  /** Seconds an item may live at all; an older one is disposed of when free or put back. */
-  maxAge?: number;
-  /** Called with every item the pool drops (stale, invalid, excess, closed); may be async. */
-  dispose?: (item: T) => unknown;
-  /** Called before a free item is handed out; false (or a false promise) drops it. */
-  validate?: (item: T) => boolean | PromiseLike<boolean>;
-}
+export type { PoolOptions };
 
 /** An item lent by `Pool.item()`: leaving a `using` block puts `value` back. */
 export interface PoolLease<T> extends Disposable {
   /** The item. */
   readonly value: T;
 }
-
-const OPTION_NAMES = [
-  "create",
-  "minSize",
-  "maxSize",
-  "orderAsFifo",
-  "maxIdle",
-  "maxAge",
-  "dispose",
-  "validate",
-] as const;
 
 class Lease<T> implements PoolLease<T> {
   readonly value: T;
@@ -155,38 +116,20 @@ export class Pool<T> implements Disposable {
    * ```
    */
   constructor(options: PoolOptions<T>) {
-    const action = `create ${new.target.name}`;
-    const o = checkOptions(action, options, OPTION_NAMES);
-    checkCallback(action, "create", o.create, false);
-    checkCallback(action, "dispose", o.dispose, true);
-    checkCallback(action, "validate", o.validate, true);
-    const maxSize = checkSize(action, "maxSize", o.maxSize ?? 4, 1);
-    const minSize = checkSize(action, "minSize", o.minSize ?? 0, 0);
-    if (minSize > maxSize) {
-      throw new RangeError(
-        `Cannot ${action}: minSize must not exceed maxSize ${maxSize}, received ${minSize}`,
-      );
-    }
-    const fifo = o.orderAsFifo ?? true;
-    if (typeof fifo !== "boolean") {
-      throw new TypeError(
-        `Cannot ${action}: orderAsFifo must be a boolean, received ${describe(fifo)}`,
-      );
-    }
-    this.#create = options.create;
-    this.#dispose = options.dispose;
-    this.#validate = options.validate;
-    this.#maxSize = maxSize;
+    const o = parsePoolOptions(`create ${new.target.name}`, options);
+    this.#create = o.create;
+    this.#dispose = o.dispose;
+    this.#validate = o.validate;
+    this.#maxSize = o.maxSize;
     this.#free = new FreeItems<T>({
-      fifo,
-      maxIdleMs: checkLifetime(action, "maxIdle", o.maxIdle),
-      maxAgeMs: checkLifetime(action, "maxAge", o.maxAge),
+      fifo: o.orderAsFifo,
+      maxIdleMs: o.maxIdleMs,
+      maxAgeMs: o.maxAgeMs,
       discard: (entry) => this.#drop(entry.value),
     });
-    for (let i = 0; i < minSize; i++) this.#warmUp();
-    this.#slots = new Semaphore(maxSize - this.#warming);
+    for (let i = 0; i < o.minSize; i++) this.#warmUp();
+    this.#slots = new Semaphore(o.maxSize - this.#warming);
   }
-
   /** Creates one item for the free list (eventlet pre-creates `min_size`). */
   #warmUp(): void {
     let made: T | PromiseLike<T>;
