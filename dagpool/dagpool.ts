@@ -1,0 +1,491 @@
+/**
+ * DAGPool: greenthreads constrained by data dependencies, not by a count
+ * (eventlet's `eventlet.dagpool`). Each greenthread has a key, names the
+ * keys it depends on, reads their values as they become available, and its
+ * return value becomes its own key's value, unblocking its dependents.
+ *
+ * Waiting is one `Event` per generation: every `post` sends the current one
+ * and puts a fresh one in its place, and each waiter re-checks the keys it
+ * still lacks, as eventlet does.
+ *
+ * @module
+ */
+
+import { Event } from "../green/event.ts";
+import { GreenletExit } from "../green/greenlet_exit.ts";
+import type { GreenThread } from "../green/greenthread.ts";
+import { getCurrent, spawn } from "../green/spawn.ts";
+import { findCycle } from "./cycle.ts";
+import { Collision, formatKey, PropagateError } from "./errors.ts";
+import { checkFn, keySet, pairsOf, typeName } from "./input.ts";
+import { eachValue, type ValueSource } from "./wait_each.ts";
+
+/**
+ * The function of a DAGPool greenthread: gets its own `key` and `results`,
+ * which yields `[key, value]` for each of its dependencies in the order they
+ * become available (a switch point while none is ready; a failed
+ * dependency throws its `PropagateError`). What it returns (or resolves)
+ * becomes the value of `key`.
+ */
+export type DAGFunction<K, V> = (
+  key: K,
+  results: AsyncIterable<[K, V]>,
+) => V | PromiseLike<V>;
+
+/**
+ * Initial values: a `Map`, an array (any iterable) of `[key, value]` pairs,
+ * or an object (whose keys are strings).
+ */
+export type DAGPreload<K, V> = Iterable<readonly [K, V]> | Record<string, V>;
+
+/** Dependencies of `spawnMany`: key → the keys it depends on, as a `Map`, pairs or an object. */
+export type DAGDependencies<K> =
+  | Iterable<readonly [K, Iterable<K>]>
+  | Record<string, Iterable<K>>;
+
+/** Options of `DAGPool.post`. */
+export interface PostOptions {
+  /** Overwrite a value the key already has (default false: a `Collision`). */
+  replace?: boolean;
+}
+
+/** A running greenthread of the pool and the keys it depends on. */
+interface Coro<K> {
+  gt: GreenThread<unknown> | null;
+  depends: Set<K>;
+}
+
+/**
+ * A pool of greenthreads that wait for each other's results.
+ *
+ * - `spawn(key, depends, fn)` starts `fn(key, results)` at once; iterating
+ *   `results` delivers the values of `depends` as they become available.
+ *   Its return value is posted for `key`; an error it throws is posted as a
+ *   `PropagateError` naming `key`, which every reader of that value gets
+ *   thrown, so failures travel down the DAG.
+ * - A key is spawned or posted once: a second `spawn`, or a `post` of a key
+ *   whose greenthread runs (from outside it) or that has a value, throws
+ *   `Collision`; `post(key, value, { replace: true })` overwrites a value.
+ * - A dependency cycle is refused at once: `spawn`/`spawnMany` throw a
+ *   `RangeError` naming it, and a refused `spawnMany` spawns nothing (so does
+ *   one with a `Collision`).
+ * - `wait`, each step of `waitEach` and of `results` are switch points; a
+ *   kill or `Timeout` there ends the wait and loses no value.
+ * - `kill(key)` kills a running greenthread and forgets it: no value is
+ *   posted for it and the key may be spawned again.
+ * - Deviation: any error that escapes `fn`, a `Timeout` included, becomes a
+ *   `PropagateError` (eventlet's Timeout is a BaseException and would leave
+ *   the key without a value forever); only a kill posts nothing.
+ *
+ * @example
+ * ```ts
+ * import { DAGPool } from "@eventlet/eventlet/dagpool";
+ * const pool = new DAGPool<string, number>({ a: 1 });
+ * const sum = async (_key: string, results: AsyncIterable<[string, number]>) => {
+ *   let total = 0;
+ *   for await (const [, value] of results) total += value;
+ *   return total;
+ * };
+ * pool.spawnMany({ b: ["a"], c: ["a", "b"], d: ["b", "c"] }, sum);
+ * console.log(await pool.wait(["d"])); // Map(1) { "d" => 3 }
+ * ```
+ */
+export class DAGPool<K = string, V = unknown> {
+  readonly #values = new Map<K, V | PropagateError>();
+  readonly #coros = new Map<K, Coro<K>>();
+  #event = new Event<void>();
+  readonly #source: ValueSource<K> = { values: this.#values, nextPost: () => this.#event };
+
+  /**
+   * Makes a pool, with `preload` values available at once.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool([["x", 1], ["y", 2]]);
+   * console.log(await pool.wait()); // Map(2) { "x" => 1, "y" => 2 }
+   * ```
+   */
+  constructor(preload?: DAGPreload<K, V>) {
+    if (preload !== undefined) {
+      for (const [key, value] of pairsOf<K, V>("create DAGPool", "preload", preload)) {
+        this.#values.set(key, value);
+      }
+    }
+  }
+
+  /**
+   * Spawns `fn(key, results)` for `key`, depending on the keys in `depends`
+   * (any iterable; a string is its characters, as in eventlet). Never
+   * switches. `Collision` if `key` was spawned or has a value; `RangeError`
+   * if it would close a dependency cycle.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool<string, string>();
+   * pool.spawn("greeting", ["name"], async (_key, results) => {
+   *   for await (const [, name] of results) return `hello ${name}`;
+   *   return "hello nobody";
+   * });
+   * pool.post("name", "world");
+   * console.log(await pool.wait(["greeting"])); // Map(1) { "greeting" => "hello world" }
+   * ```
+   */
+  spawn(key: K, depends: Iterable<K>, fn: DAGFunction<K, V>): void {
+    checkFn("spawn in DAGPool", fn);
+    this.#startAll([[key, keySet("spawn in DAGPool", "depends", depends)]], fn);
+  }
+
+  /**
+   * Spawns `fn` once for each key of `depends`, with that key's
+   * dependencies. Never switches. All or nothing: a `Collision` or a cycle
+   * anywhere spawns none of them.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool<string, string>();
+   * pool.spawnMany({ a: [], b: ["a"] }, async (key, results) => {
+   *   const seen = [];
+   *   for await (const [k] of results) seen.push(k);
+   *   return `${key} after [${seen}]`;
+   * });
+   * console.log(await pool.wait()); // Map(2) { "a" => "a after []", "b" => "b after [a]" }
+   * ```
+   */
+  spawnMany(depends: DAGDependencies<K>, fn: DAGFunction<K, V>): void {
+    const action = "spawn many in DAGPool";
+    checkFn(action, fn);
+    const batch = pairsOf<K, Iterable<K>>(action, "depends", depends)
+      .map(([key, deps]): [K, Set<K>] => [key, keySet(action, `depends[${formatKey(key)}]`, deps)]);
+    this.#startAll(batch, fn);
+  }
+
+  #startAll(batch: [K, Set<K>][], fn: DAGFunction<K, V>): void {
+    const action = batch.length === 1 ? "spawn" : "spawn many of";
+    const fresh = new Map<K, Set<K>>();
+    for (const [key, deps] of batch) {
+      if (this.#coros.has(key) || fresh.has(key)) {
+        throw new Collision(key, action, "it was spawned already");
+      }
+      if (this.#values.has(key)) throw new Collision(key, action, "it has a value");
+      fresh.set(key, deps);
+    }
+    const unresolved = (key: K): K[] => {
+      const deps = fresh.get(key) ?? this.#coros.get(key)?.depends ?? [];
+      return [...deps].filter((d) => !this.#values.has(d));
+    };
+    const cycle = findCycle(fresh.keys(), unresolved);
+    if (cycle !== null) {
+      throw new RangeError(
+        `Cannot ${action} ${JSON.stringify(formatKey(cycle[0]))} in DAGPool: ` +
+          `its dependencies form a cycle, received ${cycle.map(formatKey).join(" → ")}`,
+      );
+    }
+    for (const [key, deps] of fresh) {
+      const coro: Coro<K> = { gt: null, depends: deps };
+      this.#coros.set(key, coro);
+      coro.gt = spawn(() => this.#run(key, coro, fn));
+    }
+  }
+
+  /** The body of a pool greenthread: run `fn`, post its outcome. */
+  async #run(key: K, coro: Coro<K>, fn: DAGFunction<K, V>): Promise<void> {
+    let outcome: V | PropagateError;
+    try {
+      outcome = await fn(key, eachValue(this.#source, new Set(coro.depends), "raise"));
+    } catch (error) {
+      if (error instanceof GreenletExit) {
+        if (this.#coros.get(key) === coro) this.#coros.delete(key);
+        throw error; // a kill posts nothing
+      }
+      outcome = new PropagateError(key, error);
+    }
+    if (this.#coros.get(key) !== coro) return; // killed (and forgotten) by kill(key)
+    this.#coros.delete(key);
+    if (!this.#values.has(key)) this.#store(key, outcome); // unless fn posted its own key
+  }
+
+  /**
+   * Stores `value` for `key` and wakes everything waiting for values.
+   * Never switches. `Collision` if a greenthread of the pool runs for `key`
+   * (unless it is the caller), or if `key` has a value and `replace` is not
+   * set. Posting a `PropagateError` makes every later read of `key` throw it.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool();
+   * pool.post("a", 1);
+   * pool.post("a", 2, { replace: true });
+   * console.log(pool.get("a")); // 2
+   * ```
+   */
+  post(key: K, value: V | PropagateError, options?: PostOptions): void {
+    let replace = false;
+    if (options !== undefined) {
+      if (typeof options !== "object" || options === null) {
+        throw new TypeError(
+          `Cannot post in DAGPool: options must be an object, received ${typeName(options)}`,
+        );
+      }
+      replace = options.replace ?? false;
+      if (typeof replace !== "boolean") {
+        throw new TypeError(
+          `Cannot post in DAGPool: replace must be a boolean, received ${typeName(replace)}`,
+        );
+      }
+    }
+    const coro = this.#coros.get(key);
+    if (coro !== undefined && coro.gt !== getCurrent()) {
+      throw new Collision(key, "post", "its greenthread is running (kill it first)");
+    }
+    if (this.#values.has(key) && !replace) {
+      throw new Collision(key, "post", "it has a value (pass { replace: true })");
+    }
+    this.#store(key, value);
+  }
+
+  #store(key: K, value: V | PropagateError): void {
+    this.#values.set(key, value);
+    const event = this.#event;
+    this.#event = new Event<void>();
+    event.send();
+  }
+
+  /**
+   * The value of `key`, or `defaultValue` (undefined) if it has none yet.
+   * Never switches. Throws the value if it is a `PropagateError`.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool({ a: 1 });
+   * console.log(pool.get("a"), pool.get("b"), pool.get("b", 0)); // 1 undefined 0
+   * ```
+   */
+  get(key: K): V | undefined;
+  /** As `get(key)`, with `defaultValue` for a key without a value. */
+  get<D>(key: K, defaultValue: D): V | D;
+  get<D>(key: K, defaultValue?: D): V | D | undefined {
+    if (!this.#values.has(key)) return defaultValue;
+    const value = this.#values.get(key);
+    if (value instanceof PropagateError) throw value;
+    return value as V;
+  }
+
+  /**
+   * The keys that have a value now (a snapshot).
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * console.log(new DAGPool({ a: 1, b: 2 }).keys()); // [ "a", "b" ]
+   * ```
+   */
+  keys(): K[] {
+    return [...this.#values.keys()];
+  }
+
+  /**
+   * The `[key, value]` pairs available now (a snapshot); throws the first
+   * `PropagateError` among the values, as eventlet.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * console.log(new DAGPool({ a: 1 }).items()); // [ [ "a", 1 ] ]
+   * ```
+   */
+  items(): [K, V][] {
+    const items: [K, V][] = [];
+    for (const [key, value] of this.#values) {
+      if (value instanceof PropagateError) throw value;
+      items.push([key, value]);
+    }
+    return items;
+  }
+
+  /**
+   * How many greenthreads of the pool are running, those still waiting for
+   * dependencies included.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool();
+   * pool.spawn("a", [], () => 1);
+   * console.log(pool.running()); // 1
+   * await pool.wait();
+   * console.log(pool.running()); // 0
+   * ```
+   */
+  running(): number {
+    return this.#coros.size;
+  }
+
+  /**
+   * The keys of the running greenthreads (a snapshot).
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool();
+   * pool.spawn("a", [], () => 1);
+   * console.log(pool.runningKeys()); // [ "a" ]
+   * ```
+   */
+  runningKeys(): K[] {
+    return [...this.#coros.keys()];
+  }
+
+  /**
+   * For a hung pool: the keys the greenthread of `key` still waits for
+   * (empty once it has them all, or for a key with a value; `RangeError`
+   * for any other key). Without `key`: a Map of every running greenthread
+   * still waiting to the keys it waits for.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool<string, unknown>({ a: 1 });
+   * pool.spawn("c", ["a", "b"], async (_key, results) => {
+   *   for await (const _ of results);
+   * });
+   * console.log(pool.waitingFor("c")); // Set(1) { "b" }
+   * await pool.kill("c");
+   * ```
+   */
+  waitingFor(key: K): Set<K>;
+  /** As `waitingFor(key)`, for every running greenthread still waiting. */
+  waitingFor(): Map<K, Set<K>>;
+  waitingFor(...args: [K] | []): Set<K> | Map<K, Set<K>> {
+    const lacking = (coro: Coro<K>) =>
+      new Set([...coro.depends].filter((d) => !this.#values.has(d)));
+    if (args.length === 0) {
+      const all = new Map<K, Set<K>>();
+      for (const [key, coro] of this.#coros) {
+        const keys = lacking(coro);
+        if (keys.size > 0) all.set(key, keys);
+      }
+      return all;
+    }
+    const coro = this.#coros.get(args[0]);
+    if (coro !== undefined) return lacking(coro);
+    if (this.#values.has(args[0])) return new Set();
+    throw new RangeError(
+      `Cannot tell what DAGPool waits for: no greenthread was spawned for key ${
+        JSON.stringify(formatKey(args[0]))
+      }`,
+    );
+  }
+
+  /**
+   * Waits until every key of `keys` has a value (default: every key known
+   * now, from preload, posts and spawns) and resolves them as a Map. A
+   * switch point. Rejects with a `PropagateError` among the values.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool<string, number>({ a: 1 });
+   * pool.spawn("b", ["a"], () => 2);
+   * console.log(await pool.wait()); // Map(2) { "a" => 1, "b" => 2 }
+   * ```
+   */
+  wait(keys?: Iterable<K>): Promise<Map<K, V>> {
+    return collect(this.waitEach(keys)); // bad keys throw here, synchronously
+  }
+
+  /**
+   * `[key, value]` for each key of `keys` (default: every key known now),
+   * as soon as it has a value — ready ones first — for `for await`. Each
+   * step is a switch point; a `PropagateError` value is thrown.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * import { spawn } from "@eventlet/eventlet";
+   * const pool = new DAGPool<string, number>({ a: 1 });
+   * spawn(() => pool.post("b", 2));
+   * for await (const [key, value] of pool.waitEach(["b", "a"])) console.log(key, value);
+   * // a 1, then b 2
+   * ```
+   */
+  waitEach(keys?: Iterable<K>): AsyncGenerator<[K, V]> {
+    return eachValue(this.#source, this.#wanted("wait for each in DAGPool", keys), "raise");
+  }
+
+  /**
+   * As `waitEach`, but yields only the values that are not a
+   * `PropagateError`, and never throws one.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool, PropagateError } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool({ a: 1, b: new PropagateError("b", new Error("no")) });
+   * for await (const [key] of pool.waitEachSuccess()) console.log(key); // a
+   * ```
+   */
+  waitEachSuccess(keys?: Iterable<K>): AsyncGenerator<[K, V]> {
+    return eachValue(this.#source, this.#wanted("wait for each in DAGPool", keys), "successes");
+  }
+
+  /**
+   * As `waitEach`, but yields only the `PropagateError` values, as values.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool, PropagateError } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool({ a: 1, b: new PropagateError("b", new Error("no")) });
+   * for await (const [key, e] of pool.waitEachException()) console.log(key, e.message);
+   * // b PropagateError(b): Error: no
+   * ```
+   */
+  waitEachException(keys?: Iterable<K>): AsyncGenerator<[K, PropagateError]> {
+    return eachValue(this.#source, this.#wanted("wait for each in DAGPool", keys), "errors");
+  }
+
+  /** The keys a wait is for: `keys`, or every key known now. */
+  #wanted(action: string, keys: Iterable<K> | undefined): Set<K> {
+    if (keys !== undefined) return keySet(action, "keys", keys);
+    return new Set([...this.#coros.keys(), ...this.#values.keys()]);
+  }
+
+  /**
+   * Kills the running greenthread of `key` and forgets it: no value is
+   * posted, and `key` may be spawned or posted again. Resolves once it has
+   * ended (a switch point). A key with no running greenthread: `RangeError`
+   * (eventlet's KeyError), thrown at once.
+   *
+   * @example
+   * ```ts
+   * import { DAGPool } from "@eventlet/eventlet/dagpool";
+   * const pool = new DAGPool();
+   * pool.spawn("a", ["never"], async (_key, results) => {
+   *   for await (const _ of results);
+   * });
+   * await pool.kill("a");
+   * console.log(pool.running(), pool.get("a")); // 0 undefined
+   * ```
+   */
+  kill(key: K): Promise<void> {
+    const coro = this.#coros.get(key);
+    if (coro === undefined) {
+      throw new RangeError(
+        `Cannot kill in DAGPool: no greenthread is running for key ${
+          JSON.stringify(formatKey(key))
+        }`,
+      );
+    }
+    this.#coros.delete(key);
+    return coro.gt!.kill();
+  }
+}
+
+async function collect<K, V>(pairs: AsyncIterable<[K, V]>): Promise<Map<K, V>> {
+  const all = new Map<K, V>();
+  for await (const [key, value] of pairs) all.set(key, value);
+  return all;
+}
