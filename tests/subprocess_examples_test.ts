@@ -1,0 +1,78 @@
+/**
+ * Smoke tests of examples/subprocess_fanout.ts and examples/backdoor_demo.ts:
+ * each runs as a child `deno run -A` process; the backdoor demo is driven
+ * with the real `nc`, as its header tells a user to.
+ */
+
+import assert from "node:assert/strict";
+import { spawnProcess } from "../subprocess/mod.ts";
+
+const examplePath = (name: string) => new URL(`../examples/${name}`, import.meta.url).pathname;
+const dec = (b: Uint8Array | null) => new TextDecoder().decode(b!);
+
+function hasNc(): boolean {
+  try {
+    return new Deno.Command("nc", { args: ["-h"], stdout: "null", stderr: "null" }).outputSync()
+      .code !== 127;
+  } catch {
+    return false;
+  }
+}
+const ncMissing = !hasNc();
+if (ncMissing) console.log("skipping the backdoor demo test: nc is not installed");
+
+Deno.test("examples/subprocess_fanout.ts runs five commands at once and kills the late one at the deadline", async () => {
+  const p = spawnProcess(Deno.execPath(), {
+    args: ["run", "-A", examplePath("subprocess_fanout.ts")],
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const [out, err] = await p.communicate(undefined, { timeout: 60 });
+  const stdout = dec(out);
+  assert.equal(p.returncode, 0, dec(err));
+  assert.match(stdout, /^ {2}-> exit 0: hello from echo$/m);
+  assert.match(stdout, /^ {2}-> exit 0: slept 0\.3 s$/m);
+  assert.match(stdout, /^ {2}-> exit 0: counted 100000 lines$/m);
+  assert.match(stdout, /^ {2}-> killed at the deadline \(returncode -15\), had printed: started$/m);
+  assert.match(stdout, /^ {2}-> exit 2: .*No such file or directory$/m);
+  const seconds = Number(/^5 commands in ([\d.]+) s \(deadline 1 s\)$/m.exec(stdout)?.[1]);
+  assert.ok(seconds >= 1 && seconds < 3, `took ${seconds} s: the commands ran at once`);
+});
+
+Deno.test({
+  name: "examples/backdoor_demo.ts answers nc: state, the greenthread listing, stop()",
+  ignore: ncMissing,
+  async fn() {
+    const demo = spawnProcess(Deno.execPath(), {
+      args: ["run", "-A", examplePath("backdoor_demo.ts"), "--port=0"],
+      env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    try {
+      const first = dec(await demo.stdout!.readline());
+      const port = /^try: nc 127\.0\.0\.1 (\d+)$/.exec(first.trim())?.[1];
+      assert.ok(port !== undefined, first);
+      const nc = spawnProcess("nc", { args: ["127.0.0.1", port], stdin: "piped", stdout: "piped" });
+      const input = "await new Promise((r) => setTimeout(r, 300)); state.done > 0\n" +
+        "formatGreenthreads()\nstop()\n";
+      const [session] = await nc.communicate(input, { timeout: 20 });
+      const text = dec(session);
+      assert.match(text, /^eventlet backdoor: Deno /);
+      assert.match(text, /^> true$/m);
+      assert.match(text, /"worker-1" parked on/);
+      assert.match(text, /"producer" parked on/);
+      assert.match(text, /"backdoor 127\.0\.0\.1:\d+" running/);
+      const [rest, err] = await demo.communicate(undefined, { timeout: 20 });
+      assert.equal(demo.returncode, 0, dec(err));
+      assert.match(dec(rest), /^backdoor server listening on 127\.0\.0\.1:\d+$/m);
+      assert.match(dec(rest), /^stopped after \d+ jobs$/m);
+    } finally {
+      if (demo.returncode === null) {
+        demo.kill("SIGKILL");
+        await demo.communicate();
+      }
+    }
+  },
+});
