@@ -23,6 +23,9 @@ import "../hub/deno_version.ts";
 
 export { backdoorServer } from "./server.ts";
 export type { BackdoorOptions } from "./server.ts";
-// The address types backdoorServer takes: named here so this entry documents on its own.
-export type { Address, HostPort } from "../net/addr.ts";
-export type { GreenListener } from "../net/listener.ts";
+// The types backdoorServer's arguments mention, and theirs: named here so
+// this entry documents on its own (they come from ../net).
+export type { Address, HostPort, SockAddr } from "../net/addr.ts";
+export type { Accepted, GreenListener } from "../net/listener.ts";
+export type { GreenSocket, ShutdownHow } from "../net/socket.ts";
+export type { GreenFile } from "../net/file.ts";
