@@ -1,10 +1,49 @@
 /**
- * Cycle detection for DAGPool: a greenthread that waits, directly or
- * through others, for its own key would wait forever, so `spawn` and
- * `spawnMany` refuse it at once.
+ * The checks of a DAGPool spawn, done before anything starts so that a
+ * refused `spawnMany` spawns nothing: a key used twice is a `Collision`,
+ * and a greenthread that would wait, directly or through others, for its
+ * own key (it would wait forever) is a `RangeError` naming the cycle.
  *
  * @module
  */
+
+import { Collision, formatKey } from "./errors.ts";
+
+/** What checkBatch reads of the pool. */
+export interface PoolKeys<K> {
+  /** True if a greenthread of the pool runs for `key`. */
+  spawned(key: K): boolean;
+  /** True if `key` has a value. */
+  hasValue(key: K): boolean;
+  /** The dependencies of the running greenthread of `key` (none if there is none). */
+  dependsOf(key: K): Iterable<K>;
+}
+
+/**
+ * Checks a batch of spawns (`[key, dependencies]`, one for `spawn`) and
+ * returns it as a Map; throws `Collision` or a cycle's `RangeError`.
+ */
+export function checkBatch<K>(batch: [K, Set<K>][], pool: PoolKeys<K>): Map<K, Set<K>> {
+  const action = batch.length === 1 ? "spawn" : "spawn many of";
+  const fresh = new Map<K, Set<K>>();
+  for (const [key, deps] of batch) {
+    if (pool.spawned(key) || fresh.has(key)) {
+      throw new Collision(key, action, "it was spawned already");
+    }
+    if (pool.hasValue(key)) throw new Collision(key, action, "it has a value");
+    fresh.set(key, deps);
+  }
+  const unresolved = (key: K): K[] =>
+    [...(fresh.get(key) ?? pool.dependsOf(key))].filter((d) => !pool.hasValue(d));
+  const cycle = findCycle(fresh.keys(), unresolved);
+  if (cycle !== null) {
+    throw new RangeError(
+      `Cannot ${action} ${JSON.stringify(formatKey(cycle[0]))} in DAGPool: ` +
+        `its dependencies form a cycle, received ${cycle.map(formatKey).join(" → ")}`,
+    );
+  }
+  return fresh;
+}
 
 /**
  * Finds a cycle through one of `starts` in the graph whose edges are

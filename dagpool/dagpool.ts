@@ -15,39 +15,13 @@ import { Event } from "../green/event.ts";
 import { GreenletExit } from "../green/greenlet_exit.ts";
 import type { GreenThread } from "../green/greenthread.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
-import { findCycle } from "./cycle.ts";
+import { checkBatch } from "./cycle.ts";
 import { Collision, formatKey, PropagateError } from "./errors.ts";
 import { checkFn, keySet, pairsOf, typeName } from "./input.ts";
-import { eachValue, type ValueSource } from "./wait_each.ts";
+import type { DAGDependencies, DAGFunction, DAGPreload, PostOptions } from "./types.ts";
+import { collect, eachValue, type ValueSource } from "./wait_each.ts";
 
-/**
- * The function of a DAGPool greenthread: gets its own `key` and `results`,
- * which yields `[key, value]` for each of its dependencies in the order they
- * become available (a switch point while none is ready; a failed
- * dependency throws its `PropagateError`). What it returns (or resolves)
- * becomes the value of `key`.
- */
-export type DAGFunction<K, V> = (
-  key: K,
-  results: AsyncIterable<[K, V]>,
-) => V | PromiseLike<V>;
-
-/**
- * Initial values: a `Map`, an array (any iterable) of `[key, value]` pairs,
- * or an object (whose keys are strings).
- */
-export type DAGPreload<K, V> = Iterable<readonly [K, V]> | Record<string, V>;
-
-/** Dependencies of `spawnMany`: key → the keys it depends on, as a `Map`, pairs or an object. */
-export type DAGDependencies<K> =
-  | Iterable<readonly [K, Iterable<K>]>
-  | Record<string, Iterable<K>>;
-
-/** Options of `DAGPool.post`. */
-export interface PostOptions {
-  /** Overwrite a value the key already has (default false: a `Collision`). */
-  replace?: boolean;
-}
+export type { DAGDependencies, DAGFunction, DAGPreload, PostOptions };
 
 /** A running greenthread of the pool and the keys it depends on. */
 interface Coro<K> {
@@ -163,26 +137,11 @@ export class DAGPool<K = string, V = unknown> {
   }
 
   #startAll(batch: [K, Set<K>][], fn: DAGFunction<K, V>): void {
-    const action = batch.length === 1 ? "spawn" : "spawn many of";
-    const fresh = new Map<K, Set<K>>();
-    for (const [key, deps] of batch) {
-      if (this.#coros.has(key) || fresh.has(key)) {
-        throw new Collision(key, action, "it was spawned already");
-      }
-      if (this.#values.has(key)) throw new Collision(key, action, "it has a value");
-      fresh.set(key, deps);
-    }
-    const unresolved = (key: K): K[] => {
-      const deps = fresh.get(key) ?? this.#coros.get(key)?.depends ?? [];
-      return [...deps].filter((d) => !this.#values.has(d));
-    };
-    const cycle = findCycle(fresh.keys(), unresolved);
-    if (cycle !== null) {
-      throw new RangeError(
-        `Cannot ${action} ${JSON.stringify(formatKey(cycle[0]))} in DAGPool: ` +
-          `its dependencies form a cycle, received ${cycle.map(formatKey).join(" → ")}`,
-      );
-    }
+    const fresh = checkBatch(batch, {
+      spawned: (key) => this.#coros.has(key),
+      hasValue: (key) => this.#values.has(key),
+      dependsOf: (key) => this.#coros.get(key)?.depends ?? [],
+    });
     for (const [key, deps] of fresh) {
       const coro: Coro<K> = { gt: null, depends: deps };
       this.#coros.set(key, coro);
@@ -482,10 +441,4 @@ export class DAGPool<K = string, V = unknown> {
     this.#coros.delete(key);
     return coro.gt!.kill();
   }
-}
-
-async function collect<K, V>(pairs: AsyncIterable<[K, V]>): Promise<Map<K, V>> {
-  const all = new Map<K, V>();
-  for await (const [key, value] of pairs) all.set(key, value);
-  return all;
 }

@@ -28,5 +28,5 @@
 import "../hub/deno_version.ts";
 
 export { DAGPool } from "./dagpool.ts";
-export type { DAGDependencies, DAGFunction, DAGPreload, PostOptions } from "./dagpool.ts";
+export type { DAGDependencies, DAGFunction, DAGPreload, PostOptions } from "./types.ts";
 export { Collision, PropagateError } from "./errors.ts";

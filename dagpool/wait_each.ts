@@ -58,3 +58,10 @@ export async function* eachValue<K, V>(
     if (!delivered) await source.nextPost().wait();
   }
 }
+
+/** Everything `pairs` yields, as a Map. */
+export async function collect<K, V>(pairs: AsyncIterable<[K, V]>): Promise<Map<K, V>> {
+  const all = new Map<K, V>();
+  for await (const [key, value] of pairs) all.set(key, value);
+  return all;
+}
