@@ -1,0 +1,421 @@
+/**
+ * debug.inspect: the text endpoints (content, grouping, counts), the kill
+ * endpoint with and without the token, access rules, the page's update
+ * stream, blocking reports and HTTP server stats, and that nothing stays
+ * open after close() (Deno's sanitizers are on) nor keeps the process alive.
+ */
+
+import assert from "node:assert/strict";
+import {
+  captureSpawnSites,
+  formatGreenthreads,
+  hubBlockingDetection,
+  inspect,
+  type Inspector,
+} from "../debug/mod.ts";
+import { Event, sleep, spawn } from "../mod.ts";
+import { getHub } from "../hub/mod.ts";
+
+const hub = getHub();
+
+async function get(inspector: Inspector, path: string, init?: RequestInit) {
+  const response = await fetch(new URL(path, inspector.url), init);
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+function spawnParkedAt(evt: Event, n: number) {
+  return Array.from({ length: n }, () => spawn(() => evt.wait())); // one spawn site
+}
+
+Deno.test("inspect() binds 127.0.0.1 on a free port and says where", async () => {
+  await using inspector = await inspect();
+  assert.equal(inspector.addr.hostname, "127.0.0.1");
+  assert.ok(inspector.addr.port > 0);
+  assert.equal(inspector.url, `http://127.0.0.1:${inspector.addr.port}/`);
+  const page = await get(inspector, "/");
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-type")!, /text\/html/);
+  assert.match(page.body, /<script>/);
+  assert.doesNotMatch(page.body, /<(script|link|img)[^>]+(src|href)=/, "no external assets");
+});
+
+Deno.test("/greenthreads.txt is formatGreenthreads(): main, then each greenthread with its wait", async () => {
+  await using inspector = await inspect();
+  const evt = new Event();
+  const waiter = spawn(() => evt.wait());
+  waiter.name = "waiter";
+  const sleeper = spawn(() => sleep(30));
+  sleeper.name = "sleeper";
+  await sleep(0);
+  const text = await get(inspector, "/greenthreads.txt");
+  assert.equal(text.status, 200);
+  assert.match(text.headers.get("content-type")!, /text\/plain/);
+  const lines = text.body.trimEnd().split("\n");
+  assert.match(lines[0], /^#0 "main" /);
+  assert.ok(lines.includes(`#${waiter.id} "waiter" parked on Event.wait`), text.body);
+  assert.ok(
+    lines.some((l) =>
+      new RegExp(`^#${sleeper.id} "sleeper" parked on sleep \\(29\\.\\d+ s left\\)$`).test(l)
+    ),
+    text.body,
+  );
+  // The same listing as the function (up to the seconds left, which move).
+  const direct = formatGreenthreads().split("\n").map((l) => l.replace(/\(.* s left\)/, ""));
+  assert.deepEqual(lines.map((l) => l.replace(/\(.* s left\)/, "")), direct);
+  evt.send();
+  await sleeper.kill();
+  await waiter.wait();
+});
+
+Deno.test("/greenthreads.txt?group=site counts greenthreads by spawn site and state", async () => {
+  await using inspector = await inspect();
+  const evt = new Event();
+  captureSpawnSites(true);
+  const parked = spawnParkedAt(evt, 300);
+  const sleepers = Array.from({ length: 5 }, () => spawn(() => sleep(30)));
+  await sleep(0);
+  try {
+    const { status, body } = await get(inspector, "/greenthreads.txt?group=site");
+    assert.equal(status, 200);
+    const lines = body.trimEnd().split("\n");
+    assert.equal(lines[0], "306 greenthreads in 3 groups by spawn site");
+    assert.match(
+      lines[1],
+      /^300 {2}\S*inspect_test\.ts:\d+:\d+ {2}\[parked on Event\.wait: 300\]$/,
+    );
+    assert.match(lines[2], /^ {2}5 {2}\S*inspect_test\.ts:\d+:\d+ {2}\[parked on sleep: 5\]$/);
+    assert.equal(lines[3], '  1  (spawn site not captured) "main"  [running: 1]');
+  } finally {
+    captureSpawnSites(false);
+    evt.send();
+    for (const gt of sleepers) await gt.kill();
+    for (const gt of parked) await gt.wait();
+  }
+  const after = await get(inspector, "/greenthreads.txt?group=site");
+  assert.match(
+    after.body,
+    /^1 greenthreads in 1 groups by spawn site \(spawn sites are not captured/,
+  );
+});
+
+Deno.test("/stats.json: the hub's counters, greenthreads by state, tracked HTTP servers", async () => {
+  await using inspector = await inspect();
+  const evt = new Event();
+  const parked = spawnParkedAt(evt, 7);
+  const sleeper = spawn(() => sleep(30));
+  await sleep(0);
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  inspector.trackHttpServer({ stats: () => ({ active: 2, served: 40 }), finished }, "api");
+  const { status, headers, body } = await get(inspector, "/stats.json");
+  assert.equal(status, 200);
+  assert.equal(headers.get("content-type"), "application/json");
+  const stats = JSON.parse(body);
+  assert.deepEqual(Object.keys(stats.hub), ["ready", "parked", "timers", "switches"]);
+  assert.equal(stats.hub.parked, hub.stats().parked);
+  assert.ok(stats.hub.parked >= 8);
+  assert.equal(stats.greenthreads.total, hub.greenthreads().length + 1);
+  assert.equal(stats.greenthreads.byState.parked, 8);
+  assert.equal(stats.greenthreads.byState.running, 1); // main, serving this request
+  assert.deepEqual(stats.httpServers, [{ name: "api", stats: { active: 2, served: 40 } }]);
+  finish();
+  await sleep(0);
+  assert.deepEqual(JSON.parse((await get(inspector, "/stats.json")).body).httpServers, []);
+  assert.throws(
+    () => inspector.trackHttpServer(null as never),
+    {
+      name: "TypeError",
+      message: /^Cannot track an HTTP server: server must have a stats\(\) method/,
+    },
+  );
+  evt.send();
+  await sleeper.kill();
+  for (const gt of parked) await gt.wait();
+});
+
+Deno.test("POST /kill/:id without a token is refused; the greenthread lives on", async () => {
+  await using inspector = await inspect();
+  const victim = spawn(() => sleep(30));
+  await sleep(0);
+  const answer = await get(inspector, `/kill/${victim.id}`, { method: "POST" });
+  assert.equal(answer.status, 403);
+  assert.match(answer.body, /token/);
+  assert.equal(victim.dead, false);
+  await victim.kill();
+});
+
+Deno.test("POST /kill/:id with the token kills the greenthread and its finally block runs", async () => {
+  await using inspector = await inspect({ token: "s3cret" });
+  assert.equal(inspector.url, `http://127.0.0.1:${inspector.addr.port}/?token=s3cret`);
+  const cleanedUp: number[] = [];
+  const victim = spawn(async () => {
+    try {
+      await sleep(30);
+    } finally {
+      cleanedUp.push(victim.id);
+    }
+  });
+  await sleep(0);
+  const bare = new URL(`/kill/${victim.id}`, inspector.url);
+  bare.search = "";
+  const noToken = await fetch(bare, { method: "POST" });
+  assert.equal(noToken.status, 401);
+  await noToken.body?.cancel();
+  const wrong = await fetch(bare, { method: "POST", headers: { authorization: "Bearer nope" } });
+  assert.equal(wrong.status, 401);
+  await wrong.body?.cancel();
+  assert.equal(victim.dead, false);
+
+  const killed = await fetch(bare, { method: "POST", headers: { authorization: "Bearer s3cret" } });
+  assert.equal(killed.status, 200);
+  assert.equal(await killed.text(), `Killed #${victim.id} "${victim.name}"\n`);
+  assert.equal(victim.dead, true);
+  assert.deepEqual(cleanedUp, [victim.id]);
+
+  const auth = { authorization: "Bearer s3cret" };
+  const again = await fetch(bare, { method: "POST", headers: auth });
+  assert.equal(again.status, 404);
+  await again.body?.cancel();
+  const main = await fetch(new URL("/kill/0", bare), { method: "POST", headers: auth });
+  assert.equal(main.status, 409);
+  assert.match(await main.text(), /main greenthread/);
+  const notNumber = await fetch(new URL("/kill/abc", bare), { method: "POST", headers: auth });
+  assert.equal(notNumber.status, 400);
+  await notNumber.body?.cancel();
+  const viaGet = await fetch(new URL("/kill/1", bare), { headers: auth });
+  assert.equal(viaGet.status, 405);
+  await viaGet.body?.cancel();
+});
+
+Deno.test("a kill the target outlasts answers 202 after two seconds", async () => {
+  await using inspector = await inspect({ token: "t" });
+  let release!: () => void;
+  const stubborn = spawn(async () => {
+    try {
+      await sleep(30);
+    } finally {
+      await new Promise<void>((resolve) => (release = resolve)); // not a switch point
+    }
+  });
+  await sleep(0);
+  const started = performance.now();
+  const answer = await get(inspector, `/kill/${stubborn.id}?token=t`, { method: "POST" });
+  assert.equal(answer.status, 202);
+  assert.match(answer.body, /still runs after 2 s/);
+  assert.ok(performance.now() - started >= 1900);
+  release();
+  await stubborn.wait().catch(() => {});
+  assert.equal(stubborn.dead, true);
+});
+
+Deno.test("with a token every route needs it; the page's ?token= works", async () => {
+  await using inspector = await inspect({ token: "abc" });
+  const bare = new URL("/stats.json", inspector.url);
+  bare.search = "";
+  const refused = await fetch(bare);
+  assert.equal(refused.status, 401);
+  await refused.body?.cancel();
+  const byQuery = await get(inspector, "/stats.json?token=abc");
+  assert.equal(byQuery.status, 200);
+  const page = await get(inspector, inspector.url);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /EventSource/);
+});
+
+Deno.test("without a token only a loopback Host is served (DNS rebinding guard)", async () => {
+  await using inspector = await inspect();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: inspector.addr.port });
+  await conn.write(
+    new TextEncoder().encode(
+      "GET /stats.json HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n",
+    ),
+  );
+  let reply = "";
+  const buffer = new Uint8Array(4096);
+  for (let n; (n = await conn.read(buffer)) !== null;) {
+    reply += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+  conn.close();
+  assert.match(reply, /^HTTP\/1\.1 403/);
+  const local = await fetch(`http://localhost:${inspector.addr.port}/stats.json`);
+  assert.equal(local.status, 200);
+  await local.body?.cancel();
+});
+
+Deno.test("bad options: TypeError or RangeError naming the option", async () => {
+  await assert.rejects(() => inspect({ hostname: "0.0.0.0" }), {
+    name: "TypeError",
+    message:
+      "Cannot start the inspector: hostname 0.0.0.0 is not a loopback address, so a token is required",
+  });
+  await assert.rejects(() => inspect({ port: -1 }), {
+    name: "RangeError",
+    message: "Cannot start the inspector: port must be an integer from 0 to 65535, received -1",
+  });
+  await assert.rejects(() => inspect({ token: "" }), {
+    name: "TypeError",
+    message: /^Cannot start the inspector: token must be a non-empty string/,
+  });
+  await assert.rejects(() => inspect(null as never), {
+    name: "TypeError",
+    message: "Cannot start the inspector: options must be an object, received null",
+  });
+});
+
+Deno.test("/events: an update at once, then one per sample for a page that has the latest", async () => {
+  const inspector = await inspect();
+  const evt = new Event();
+  const named = spawn(() => evt.wait());
+  named.name = "listed";
+  await sleep(0);
+  const first = await get(inspector, "/events");
+  assert.equal(first.headers.get("content-type"), "text/event-stream");
+  const match = /^retry: \d+\nid: (\d+)\ndata: (.*)\n\n$/.exec(first.body);
+  assert.ok(match, first.body);
+  const update = JSON.parse(match[2]);
+  assert.equal(update.seq, Number(match[1]));
+  assert.equal(update.canKill, false);
+  const row = update.table.rows.find((r: { id: number }) => r.id === named.id);
+  assert.equal(row.name, "listed");
+  assert.equal(row.state, "parked");
+  assert.equal(row.parkedOn, "Event.wait");
+  assert.equal(row.inStateAtLeast, true);
+  assert.equal(row.deadlineLeft, null);
+
+  // Holding the latest id: the answer waits for the next sample (one a second).
+  const started = performance.now();
+  const next = await get(inspector, "/events", { headers: { "last-event-id": match[1] } });
+  const waited = performance.now() - started;
+  const nextUpdate = JSON.parse(/data: (.*)\n/.exec(next.body)![1]);
+  assert.equal(nextUpdate.seq, update.seq + 1);
+  assert.ok(waited > 100 && waited < 3000, `waited ${waited} ms`);
+  assert.equal(nextUpdate.samples.length, 1);
+  assert.equal(nextUpdate.samples[0].seq, nextUpdate.seq);
+  for (const key of ["switchesPerSecond", "ready", "parked", "timers", "lagMs"]) {
+    assert.equal(typeof nextUpdate.samples[0][key], "number", key);
+  }
+
+  // A request held when the inspector closes gets 204, which stops EventSource.
+  const held = get(inspector, "/events", { headers: { "last-event-id": String(nextUpdate.seq) } });
+  await sleep(0.05);
+  await inspector.close();
+  assert.equal((await held).status, 204);
+  evt.send();
+  await named.wait();
+});
+
+Deno.test("a row's time in state and deadline left are exact for a wait with a deadline", async () => {
+  await using inspector = await inspect();
+  const sleeper = spawn(() => sleep(20));
+  await sleep(0.3);
+  const { body } = await get(inspector, "/events");
+  const update = JSON.parse(/data: (.*)\n/.exec(body)![1]);
+  const row = update.table.rows.find((r: { id: number }) => r.id === sleeper.id);
+  assert.equal(row.inStateAtLeast, false);
+  assert.ok(row.inState >= 0.25 && row.inState < 2, `in state ${row.inState}`);
+  assert.ok(row.deadlineLeft > 18 && row.deadlineLeft <= 19.75, `left ${row.deadlineLeft}`);
+  await sleeper.kill();
+});
+
+Deno.test("the page's table has counts and the first 100 rows only, with 5,000 greenthreads", async () => {
+  await using inspector = await inspect();
+  const evt = new Event();
+  const parked = spawnParkedAt(evt, 5000);
+  await sleep(0);
+  const { body } = await get(inspector, "/events");
+  const update = JSON.parse(/data: (.*)\n/.exec(body)![1]);
+  assert.equal(update.table.total, 5001);
+  assert.equal(update.table.byState.parked, 5000);
+  assert.equal(update.table.rows.length, 100);
+  assert.equal(update.table.rows[0].id, 0);
+  assert.equal(update.table.rows[1].id, parked[0].id);
+  assert.equal(update.table.groups[0].count, 5000);
+  assert.deepEqual(update.table.groups[0].states, { "parked on Event.wait": 5000 });
+  assert.ok(body.length < 50_000, `update of ${body.length} bytes`);
+  evt.send();
+  for (const gt of parked) await gt.wait();
+});
+
+Deno.test("blocking reports are recorded and still reach the previous error handler", async () => {
+  const seen: unknown[] = [];
+  const previous = hub.onError;
+  const mine = (error: unknown) => void seen.push(error);
+  hub.onError = mine;
+  try {
+    const inspector = await inspect();
+    hubBlockingDetection(true, { resolution: 0.05 });
+    try {
+      const blocker = spawn(async () => {
+        await sleep(0.05);
+        const end = performance.now() + 250;
+        while (performance.now() < end) { /* block the thread */ }
+        await sleep(0);
+      });
+      blocker.name = "blocker";
+      await blocker.wait();
+      await sleep(0.1);
+    } finally {
+      hubBlockingDetection(false);
+    }
+    const stats = JSON.parse((await get(inspector, "/stats.json")).body);
+    assert.ok(stats.blocking.length >= 1, JSON.stringify(stats.blocking));
+    assert.equal(stats.blocking[0].name, "blocker");
+    assert.ok(stats.blocking[0].blockedMs >= 50);
+    assert.equal(seen.length, stats.blocking.length, "the previous handler saw each report");
+    await inspector.close();
+    assert.equal(hub.onError, mine, "close() puts the previous handler back");
+  } finally {
+    hub.onError = previous;
+  }
+});
+
+Deno.test("an inspector never keeps the process alive, even while a page is open", async () => {
+  const program = `
+    import { inspect } from ${JSON.stringify(new URL("../debug/mod.ts", import.meta.url).href)};
+    import { sleep } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).href)};
+    const inspector = await inspect();
+    console.log(inspector.addr.port);
+    await sleep(1.5); // meanwhile a page follows the updates
+    console.log("done");
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(program));
+  await writer.close();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) out += (await lines.read()).value ?? "";
+  const port = Number(out.split("\n")[0]);
+  // A page: it asks again as soon as each update arrives, as EventSource does.
+  let updates = 0;
+  const page = (async (): Promise<void> => {
+    let id: string | null = null;
+    while (true) {
+      try {
+        const answer: Response = await fetch(`http://127.0.0.1:${port}/events`, {
+          headers: id === null ? {} : { "last-event-id": id },
+        });
+        const text: string = await answer.text();
+        if (answer.status !== 200) return;
+        id = /id: (\d+)/.exec(text)![1];
+        updates++;
+      } catch {
+        return; // the program has ended
+      }
+    }
+  })();
+  while (!out.includes("done")) out += (await lines.read()).value ?? "";
+  const doneAt = performance.now();
+  while (!(await lines.read()).done) { /* drain */ }
+  const { code } = await child.status;
+  const exitedAfter = performance.now() - doneAt;
+  await page;
+  assert.equal(code, 0);
+  assert.ok(updates >= 2, `the page had ${updates} updates`);
+  assert.ok(exitedAfter < 500, `exited ${exitedAfter} ms after its work ended`);
+});
