@@ -7,11 +7,14 @@
 
 import { getHub } from "../hub/hub.ts";
 import { currentGreenlet } from "../hub/current.ts";
+import type { Greenlet } from "../hub/greenlet.ts";
+import { WaiterList } from "../hub/park.ts";
 import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
 import { spawn } from "../green/spawn.ts";
 import { GreenPool } from "../green/greenpool.ts";
 import type { SockAddr } from "./addr.ts";
 import { GreenListener } from "./listener.ts";
+import { closedError } from "./errors.ts";
 import type { GreenSocket } from "./socket.ts";
 import { checkFunction, typeName } from "../hub/checks.ts";
 
@@ -50,6 +53,35 @@ export interface ServeOptions {
   concurrency?: number;
 }
 
+/** Marks a promise handled: its outcome is taken elsewhere. */
+function ignore(): void {}
+
+/**
+ * The promise `serve` returns. The server runs on its own greenthread;
+ * this promise parks the caller only when it is awaited (its `then` is
+ * called from a later job), so a kill or Timeout meant for the caller's
+ * later code never lands in the server. A `then`/`catch` chained at once,
+ * in the same turn as the `serve` call, only observes the end.
+ */
+class ServeResult extends Promise<void> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  /** Set by `serve` right after construction. */
+  server: Server | null = null;
+
+  // deno-lint-ignore no-explicit-any
+  override then<A = void, B = never>(onFulfilled?: any, onRejected?: any): Promise<A | B> {
+    const server = this.server;
+    if (server === null || server.ended || server.fresh) {
+      return super.then(onFulfilled, onRejected) as Promise<A | B>;
+    }
+    super.then(undefined, ignore); // the caller takes the outcome from its park
+    return server.park(currentGreenlet()).then(onFulfilled, onRejected);
+  }
+}
+
 class Server {
   readonly listener: GreenListener;
   readonly handle: Handler;
@@ -58,6 +90,13 @@ class Server {
   stopping = false;
   failed = false;
   failure: unknown = undefined;
+  /** True until the turn of the `serve` call ends (see ServeResult). */
+  fresh = true;
+  ended = false;
+  /** The greenlets awaiting `serve`. */
+  #waiters = new WaiterList();
+  #resolve: () => void = ignore;
+  #reject: (error: unknown) => void = ignore;
 
   constructor(listener: GreenListener, handle: Handler, concurrency: number) {
     this.listener = listener;
@@ -65,23 +104,39 @@ class Server {
     this.pool = new GreenPool(concurrency);
   }
 
-  async run(): Promise<void> {
+  /** Starts the accept loop on its own greenthread; returns the serve promise. */
+  start(): ServeResult {
+    const result = new ServeResult((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    result.server = this;
+    queueMicrotask(() => this.fresh = false);
     const loop = spawn(acceptLoop, this);
     loop.name = "serve";
     this.loop = loop;
-    try {
-      await loop.wait();
-    } catch (error) {
-      // A handler's error wins over what it made the loop see.
-      const reason = this.failed ? this.failure : error;
-      if (reason instanceof StopServe) return;
-      if (!this.failed && this.listener.closed && isListenerClosed(error)) return;
-      throw reason;
-    } finally {
-      this.stopping = true;
-      this.listener.close();
-      if (!loop.dead) await loop.kill();
+    loop.link(() => this.#end(loop.outcome()!));
+    return result;
+  }
+
+  /** Parks `g` until the server ends; a kill or Timeout there stops it. */
+  park(g: Greenlet): Promise<void> {
+    if (g.hasPendingError) {
+      this.stop();
+      return hub.deliverPending(g);
     }
+    const park = hub.newPark(g, "serve");
+    park.onInterrupt = () => this.stop();
+    this.#waiters.push(park);
+    return hub.suspend(park);
+  }
+
+  /** Stops accepting (the caller was interrupted): serve ends quietly. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.listener.close();
+    if (this.loop !== null && !this.loop.dead) hub.throwInto(this.loop, new GreenletExit());
   }
 
   /** A handler failed (or threw StopServe): end the accept loop with its error. */
@@ -95,6 +150,30 @@ class Server {
     this.failed = true;
     this.failure = error;
     hub.throwInto(this.loop!, error);
+  }
+
+  /** The accept loop ended: close the listener, settle serve and its waiters. */
+  #end(outcome: { ok: true } | { ok: false; error: unknown }): void {
+    this.ended = true;
+    this.stopping = true;
+    this.listener.close();
+    let reason: unknown = undefined;
+    if (!outcome.ok) {
+      const error = outcome.error;
+      // A handler's error wins over what it made the loop see.
+      reason = this.failed ? this.failure : error;
+      if (
+        reason instanceof StopServe || reason instanceof GreenletExit ||
+        (!this.failed && this.listener.closed && isListenerClosed(error))
+      ) reason = undefined;
+    }
+    const waiters = this.#waiters;
+    for (let park = waiters.head; park !== null; park = waiters.head) {
+      if (reason === undefined) hub.wake(park, undefined);
+      else hub.wakeWithError(park, reason);
+    }
+    if (reason === undefined) this.#resolve();
+    else this.#reject(reason);
   }
 }
 
@@ -130,9 +209,18 @@ async function runHandler(server: Server, sock: GreenSocket, addr: SockAddr): Pr
 
 /**
  * Serves connections on `listener`: runs `handle(sock, addr)` in a new
- * greenthread for each one, and closes `sock` when `handle` returns. A
- * switch point that lasts until the server stops.
+ * greenthread for each one, and closes `sock` when `handle` returns. The
+ * accept loop runs on its own greenthread (named "serve") from the call on;
+ * the returned promise settles when the server stops.
  *
+ * - Not awaited, the server runs on its own: a kill or `Timeout` aimed at
+ *   the caller's later code never lands in it. Awaiting `serve()` is a
+ *   switch point: a kill or `Timeout` landing there stops the server (as
+ *   when `serve` ends) and is thrown in the caller, as in eventlet, whose
+ *   accept loop runs in the caller. (A `.then`/`.catch` chained in the same
+ *   turn as the call only observes the end; awaiting it later parks.)
+ * - A listener already closed: rejects with a `BadResource` error
+ *   ("Cannot serve: listener is closed").
  * - Handlers run in an internal `GreenPool(concurrency)`: with
  *   `concurrency` handlers running, the connection just accepted waits for
  *   a slot and no other is accepted until one ends (clients can still
@@ -144,12 +232,10 @@ async function runHandler(server: Server, sock: GreenSocket, addr: SockAddr): Pr
  * - Closing the listener from outside also ends `serve` (it resolves).
  * - `concurrency` must be a positive integer (0, negative, NaN or
  *   fractional: `RangeError`, thrown at once).
- * - Killing the greenthread awaiting `serve` stops the accept loop and
- *   closes the listener.
  *
  * @example
  * ```ts
- * import { listen, serve } from "@eventlet/eventlet/net";
+ * import { connect, listen, serve } from "@eventlet/eventlet/net";
  * import type { GreenSocket } from "@eventlet/eventlet/net";
  * async function echo(sock: GreenSocket): Promise<void> {
  *   for (;;) {
@@ -159,9 +245,13 @@ async function runHandler(server: Server, sock: GreenSocket, addr: SockAddr): Pr
  *   }
  * }
  * const server = listen(["127.0.0.1", 0]);
- * console.log("echo server on", server.addr);
- * // await serve(server, echo, { concurrency: 100 }); // runs until stopped
+ * const done = serve(server, echo, { concurrency: 100 }); // runs on its own
+ * const client = await connect(server.addr as [string, number]);
+ * await client.sendall(new TextEncoder().encode("hi"));
+ * console.log(new TextDecoder().decode(await client.recv(10))); // "hi"
+ * client.close();
  * server.close();
+ * await done; // resolves: the listener was closed
  * ```
  */
 export function serve(
@@ -188,5 +278,8 @@ export function serve(
       `Cannot serve: concurrency must be a positive integer, received ${concurrency}`,
     );
   }
-  return new Server(listener, handle, concurrency).run();
+  if (listener.closed) {
+    return hub.failed(currentGreenlet(), closedError("serve", "listener is closed"));
+  }
+  return new Server(listener, handle, concurrency).start();
 }

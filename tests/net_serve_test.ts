@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import net from "node:net";
-import { Event, getCurrent, type GreenThread, sleep, spawn } from "../mod.ts";
+import { Event, getCurrent, type GreenThread, sleep, spawn, Timeout } from "../mod.ts";
 import { connect, ConnectionReset, listen, serve, SocketTimeout, StopServe } from "../net/mod.ts";
 import { dec, echo, enc, recvExactly, settle, startServer, stopServer } from "./net_helpers.ts";
 
@@ -265,4 +265,70 @@ Deno.test("GreenListener.accept() interrupted by its timeout keeps the connectio
   client.close();
   listener.close();
   await settle();
+});
+
+Deno.test("serve() not awaited runs on its own: a Timeout for the caller's later code does not reach it", async () => {
+  const listener = listen(["127.0.0.1", 0]);
+  const done = serve(listener, echo);
+  const t = new Timeout(0.02);
+  await assert.rejects(sleep(1), (e) => e === t);
+  const sock = await connect(listener.addr as [string, number]);
+  await sock.sendall(enc("still serving"));
+  assert.equal(dec(await recvExactly(sock, 13)), "still serving");
+  sock.close();
+  assert.equal(listener.closed, false);
+  listener.close();
+  await done;
+  await settle();
+});
+
+Deno.test("serve() not awaited in a greenthread that is killed later keeps serving", async () => {
+  const listener = listen(["127.0.0.1", 0]);
+  let done: Promise<void> | null = null;
+  const starter = spawn(async () => {
+    done = serve(listener, echo);
+    await sleep(10);
+  });
+  await sleep(0.01);
+  await starter.kill();
+  const sock = await connect(listener.addr as [string, number]);
+  await sock.sendall(enc("alive"));
+  assert.equal(dec(await recvExactly(sock, 5)), "alive");
+  sock.close();
+  listener.close();
+  await done;
+  await settle();
+});
+
+Deno.test("serve() with a catch chained at once: the caller is not parked, its Timeout lands in its own sleep", async () => {
+  const listener = listen(["127.0.0.1", 0]);
+  const errors: unknown[] = [];
+  const done = serve(listener, echo).catch((e) => errors.push(e));
+  const t = new Timeout(0.02);
+  await assert.rejects(sleep(1), (e) => e === t);
+  assert.equal(listener.closed, false);
+  listener.close();
+  await done;
+  assert.deepEqual(errors, []);
+  await settle();
+});
+
+Deno.test("awaiting serve() is a switch point: a Timeout there stops the server and is thrown in the caller", async () => {
+  const listener = listen(["127.0.0.1", 0]);
+  const caller = spawn(async () => {
+    using _t = new Timeout(0.05);
+    await serve(listener, echo);
+  });
+  await assert.rejects(caller.wait(), (e) => e instanceof Timeout);
+  assert.equal(listener.closed, true);
+  await settle();
+});
+
+Deno.test("serve() on a closed listener rejects saying the listener is closed", async () => {
+  const listener = listen(["127.0.0.1", 0]);
+  listener.close();
+  await assert.rejects(
+    serve(listener, echo),
+    (e) => e instanceof Deno.errors.BadResource && e.message === "Cannot serve: listener is closed",
+  );
 });
