@@ -7,7 +7,9 @@
  * program's `globalThis`: the program's globals (`Deno`, `fetch`, anything
  * it put on `globalThis`) are in reach, while the session's own
  * declarations (`let x = 1`, `function f() {}`) stay in the session and
- * persist from one input to the next. A script in a context gives its
+ * persist from one input to the next. Values the session's code makes
+ * (literals, its promises) come from the context's own realm: `[] instanceof
+ * Array` is false there (`Array.isArray` works). A script in a context gives its
  * completion value (`1; 2` is 2, `if (a) 3` is 3) as Deno's REPL shows it.
  *
  * A script cannot contain `await`, so input that needs it is run as the
@@ -73,11 +75,24 @@ function trimEnd(code: string): string {
 export class Scope {
   #sandbox: Record<string, unknown>;
   #context: vm.Context;
+  #Promise: PromiseConstructor;
 
   /** `names` are put in scope first (the session's helpers, the server's `globals`). */
   constructor(names: Record<string, unknown>) {
     this.#sandbox = Object.assign(Object.create(globalThis), names);
     this.#context = vm.createContext(this.#sandbox);
+    // `Promise` would resolve to the program's; the context's own makes
+    // every promise of session code recognisable (see rejections.ts).
+    this.#Promise = vm.runInContext(
+      "Object.getPrototypeOf((async () => {})()).constructor",
+      this.#context,
+    );
+    this.#sandbox.Promise = this.#Promise;
+  }
+
+  /** True for a promise made by code of this session. */
+  ownsPromise(promise: Promise<unknown>): boolean {
+    return promise instanceof this.#Promise;
   }
 
   /**

@@ -112,6 +112,14 @@ function checkOptions(options: unknown): SessionOptions {
  *   and `backdoor closed to …` on the program's console, as eventlet.
  * - Killing the greenthread running it (or closing the listener) closes
  *   the listener and ends every session.
+ * - A promise the session's code leaves rejected is reported to the
+ *   session (`Uncaught (in promise) …`) instead of ending the program.
+ * - Deviations from eventlet: sessions end with the server (eventlet's
+ *   consoles outlive it); the session's `console` is only the one its
+ *   typed code sees (eventlet points `sys.stdout` at the socket for all
+ *   code running in the console); values the session's code makes come
+ *   from its own realm (`[] instanceof Array` is false there, use
+ *   `Array.isArray`); the prompt is Deno's `> `, not Python's `>>> `.
  *
  * @example
  * ```ts

@@ -21,6 +21,7 @@ import type { GreenFile } from "../net/file.ts";
 import type { SockAddr } from "../net/addr.ts";
 import { Scope } from "./evaluate.ts";
 import { inspect, sessionHelpers, type SessionOutput } from "./helpers.ts";
+import { catchRejections } from "./rejections.ts";
 
 const PROMPT = "> ";
 const CONTINUE = "... ";
@@ -127,12 +128,12 @@ export async function runSession(
         "Helpers: greenthreads(), stats(), kill(id), formatGreenthreads(); " +
         "close() or Ctrl-D ends the session\n",
     );
-    await repl(
-      new Scope({ ...sessionHelpers(out), ...options.globals }),
-      lines,
-      out,
-      () => closing,
-    );
+    const scope = new Scope({ ...sessionHelpers(out), ...options.globals });
+    using _rejections = catchRejections({
+      ownsPromise: (promise) => scope.ownsPromise(promise),
+      report: (reason) => out.write(describeError(reason, "Uncaught (in promise)")),
+    });
+    await repl(scope, lines, out, () => closing);
   } finally {
     output.close();
     await withTimeout(DRAIN_SECONDS, () => writer.wait(), { timeoutValue: undefined });

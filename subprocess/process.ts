@@ -161,7 +161,8 @@ function toBytes(input: unknown): Uint8Array | undefined {
  *   it passes (to within a few milliseconds) and the child keeps running.
  * - `returncode` is the exit code once the child has ended (`null` before),
  *   or minus the signal number for a child ended by a signal (`-15` for
- *   SIGTERM), as Python's.
+ *   SIGTERM), as Python's. It is set as soon as Deno reports the exit
+ *   (Python's only when `poll` or `wait` is called).
  * - `communicate` writes the input, reads stdout and stderr, all at once,
  *   then waits for the exit: a child writing megabytes to both pipes never
  *   deadlocks it. Interrupted (its `timeout`, a `Timeout`), it loses
@@ -170,7 +171,10 @@ function toBytes(input: unknown): Uint8Array | undefined {
  * - A greenthread killed in `wait` or `communicate` leaves no orphan: the
  *   child gets SIGTERM, SIGKILL 5 s later if still alive, and is reaped.
  *   Any error thrown into the wait that is not a timeout (`isTimeout`)
- *   counts as a kill.
+ *   counts as a kill. Only the child itself is signalled: its own
+ *   children (a shell's) live on unless it passes the signal on.
+ * - `communicate` reads to EOF: a grandchild that inherited a pipe keeps
+ *   it open after the child ended (`sh -c "… &"`), as in Python.
  * - `stdin`, `stdout`, `stderr` are `GreenFile`s for piped streams (else
  *   `null`); closing one closes its pipe. Write to `stdin` with `write`
  *   then `flush` or `close`.
@@ -316,7 +320,8 @@ export class GreenProcess {
   /**
    * Sends `signal` to the child (default SIGTERM, as `Deno.ChildProcess`).
    * Does nothing once the child has ended. An unknown signal name throws
-   * Deno's `TypeError`.
+   * Deno's `TypeError`. Deviation: Python's `kill()` sends SIGKILL (its
+   * `terminate()` SIGTERM); this follows `Deno.ChildProcess.kill`.
    *
    * @example
    * ```ts

@@ -170,7 +170,18 @@ Deno.test("errors go to the session by name and message; the program and the ses
   const shown = await c.eval("Promise.reject(new Error('later'))");
   assert.match(shown, /^Promise \{\n\s+<rejected> Error: later/);
   assert.match(await c.eval("0"), /Uncaught \(in promise\) Error: later\n0\n$/);
-  assert.equal(await c.eval("'still here'"), '"still here"\n');
+  // Promises the session's code drops rejected are reported to it: Deno would exit otherwise.
+  assert.equal(
+    await c.eval(
+      "Promise.reject(new Error('dropped')); (async () => { throw new TypeError('too') })(); 5",
+    ),
+    "5\n",
+  );
+  await sleep(0.05);
+  assert.equal(
+    await c.eval("'still here'"),
+    'Uncaught (in promise) Error: dropped\nUncaught (in promise) TypeError: too\n"still here"\n',
+  );
   c.close();
   // A second session still works: the server survived.
   const [d] = await open(listener.addr as [string, number]);
