@@ -76,3 +76,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("bench/subprocess.ts --quick prints both workloads with a ratio", async () => {
+  const bench = new URL("../bench/subprocess.ts", import.meta.url).pathname;
+  const p = spawnProcess(Deno.execPath(), {
+    args: ["run", "-A", bench, "--quick"],
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const [out, err] = await p.communicate(undefined, { timeout: 120 });
+  assert.equal(p.returncode, 0, dec(err));
+  const stdout = dec(out);
+  assert.match(stdout, /^subprocess bench: 4 MB per run, 1 rounds, child /m);
+  assert.match(stdout, /^\| out +\| +\d+ MB\/s .*\| \d+\.\d\d \|$/m);
+  assert.match(stdout, /^\| through +\| +\d+ MB\/s .*\| \d+\.\d\d \|$/m);
+});
