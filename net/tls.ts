@@ -75,7 +75,13 @@ export function wrapSsl(sock: GreenSocket, options?: ClientTlsOptions): Promise<
  * listener on the same address: the plain listener is closed and
  * `Deno.listenTls` binds the address again (Deno cannot add TLS to an open
  * listener). Its `accept()` hands out TLS sockets; each handshake happens on
- * the socket's first read or write.
+ * the socket's first read or write (a failed one throws `InvalidData`
+ * naming the peer there).
+ *
+ * `cert` and `key` are checked first: if Deno refuses them (a 1024-bit RSA
+ * key, a key that does not match the certificate, a damaged PEM), it throws
+ * `Deno.errors.InvalidData` naming `cert` or `key` with Deno's reason (also
+ * its `cause`), and the plain listener stays open.
  *
  * @example
  * ```ts
@@ -135,6 +141,7 @@ function wrapServer(listener: GreenListener, options: ServerTlsOptions): GreenLi
       );
     }
   }
+  checkUsable(options.cert, options.key);
   const { hostname, port } = listener.detachForTls("wrapSsl");
   const tls = denoIo.listenTls({
     hostname,
@@ -144,6 +151,43 @@ function wrapServer(listener: GreenListener, options: ServerTlsOptions): GreenLi
     alpnProtocols: options.alpnProtocols,
   });
   return new GreenListener(tls);
+}
+
+/**
+ * Checks that Deno accepts `cert` and `key` before the plain listener is
+ * given up: a TLS listener on a throwaway loopback port is made and closed
+ * at once (Deno has no other way to parse them). On refusal, throws
+ * `InvalidData` naming `cert` or `key`, with Deno's reason in the message
+ * and as `cause`. Without the permission for that port, the check is
+ * skipped and `Deno.listenTls` reports any problem itself.
+ */
+function checkUsable(cert: string, key: string): void {
+  let probe: Deno.TlsListener;
+  try {
+    probe = denoIo.listenTls({ hostname: "127.0.0.1", port: 0, cert, key });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      return;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Deno.errors.InvalidData(
+      `Cannot wrapSsl: ${refusedPart(reason)}: ${reason}; the plain listener is still open`,
+      { cause: error },
+    );
+  }
+  probe.close();
+}
+
+/** Which of cert or key Deno's `reason` is about. */
+function refusedPart(reason: string): string {
+  if (/KeyMismatch|not be consistent/i.test(reason)) {
+    return "key was refused (it does not match cert)";
+  }
+  if (/key/i.test(reason)) {
+    return "key was refused (Deno takes RSA keys of 2048 bits or more, ECDSA or Ed25519, as PEM)";
+  }
+  if (/certificate/i.test(reason)) return "cert was refused";
+  return "cert or key was refused";
 }
 
 function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<GreenSocket> {

@@ -111,3 +111,90 @@ Deno.test("wrapSsl() rejects bad input and sockets in use", async () => {
   plain.close();
   await settle();
 });
+
+/** A 1024-bit RSA key and a certificate for it, made by openssl (as eventlet's ssl recipe does). */
+function weakKeyPair(): { cert: string; key: string } | null {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const { success } = new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:1024",
+        "-nodes",
+        "-keyout",
+        `${dir}/k.pem`,
+        "-out",
+        `${dir}/c.pem`,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    if (!success) return null;
+    return {
+      cert: Deno.readTextFileSync(`${dir}/c.pem`),
+      key: Deno.readTextFileSync(`${dir}/k.pem`),
+    };
+  } catch {
+    return null;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+const weak = weakKeyPair();
+if (weak === null) console.log("tls_test: skipping the 1024-bit key test: openssl is missing");
+
+Deno.test({
+  name:
+    "wrapSsl() server side with a 1024-bit key: InvalidData naming key, the plain listener still open",
+  ignore: weak === null,
+  async fn() {
+    const plain = listen(["127.0.0.1", 0]);
+    assert.throws(
+      () => wrapSsl(plain, { serverSide: true, cert: weak!.cert, key: weak!.key }),
+      (e: unknown) =>
+        e instanceof Deno.errors.InvalidData &&
+        /^Cannot wrapSsl: key was refused/.test(e.message) &&
+        /failed to parse private key/.test(e.message) && e.cause instanceof Error,
+    );
+    assert.equal(plain.closed, false);
+    const server = serveIn(plain, echo);
+    const sock = await connect(server.addr);
+    await sock.sendall(enc("plain still works"));
+    assert.equal(dec(await recvExactly(sock, 17)), "plain still works");
+    sock.close();
+    await stopServer(server);
+    await settle();
+  },
+});
+
+Deno.test("wrapSsl() server side with a key of another certificate names key; a damaged cert names cert", () => {
+  const plain = listen(["127.0.0.1", 0]);
+  try {
+    assert.throws(
+      () => wrapSsl(plain, { serverSide: true, cert, key: read("untrusted.key") }),
+      (e: unknown) =>
+        e instanceof Deno.errors.InvalidData &&
+        /^Cannot wrapSsl: key was refused \(it does not match cert\)/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        wrapSsl(plain, {
+          serverSide: true,
+          cert: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+          key,
+        }),
+      (e: unknown) =>
+        e instanceof Deno.errors.InvalidData && /^Cannot wrapSsl: cert was refused/.test(e.message),
+    );
+    assert.equal(plain.closed, false);
+  } finally {
+    plain.close();
+  }
+});
