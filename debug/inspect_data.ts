@@ -15,7 +15,6 @@ import {
   type GreenthreadRow,
   type GreenthreadState,
   liveGreenthreads,
-  nameOf,
   siteOf,
   spawnSitesCaptured,
   stateOf,
@@ -56,15 +55,9 @@ export interface TableLimits {
   groups?: number;
 }
 
-/** The group key of a greenthread: its spawn site, or its name when it has one. */
+/** The group key of a greenthread: its spawn site, or one stand-in for all without. */
 function groupKey(g: Greenlet): string {
-  const site = siteOf(g);
-  if (site !== null) return site;
-  const name = nameOf(g);
-  // A default name ("GreenThread-17") is unique: such greenthreads form one group.
-  return name.startsWith("GreenThread-")
-    ? "(spawn site not captured)"
-    : `(spawn site not captured) "${name}"`;
+  return siteOf(g) ?? "(spawn site unknown)";
 }
 
 // "parked on sleep" for each `what`, made once rather than per greenthread.
