@@ -27,7 +27,7 @@ export interface PoolOptions<T> {
   maxAge?: number;
   /** Called with every item the pool drops (stale, invalid, excess, closed); may be async. */
   dispose?: (item: T) => unknown;
-  /** Called before a free item is handed out; false (or a false promise) drops it. */
+  /** Called before a free item is handed out: it is lent only if this returns (or resolves) true. */
   validate?: (item: T) => boolean | PromiseLike<boolean>;
 }
 

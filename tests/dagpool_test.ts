@@ -509,3 +509,8 @@ Deno.test("DAGPool.wait(): a value posted while another is handed out is not mis
   pool.spawn("p", ["q"], () => 2);
   assert.deepEqual(await pool.wait(["p", "q"]), new Map([["p", 2], ["q", 1]]));
 });
+
+Deno.test("DAGPool tests leave no greenthread behind", async () => {
+  await spin();
+  assert.deepEqual(getHub().greenthreads(), []);
+});

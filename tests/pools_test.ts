@@ -576,3 +576,9 @@ Deno.test("TokenPool hands out distinct tokens, at most maxSize at once", async 
   assert.equal(await blocked.wait(), tokens[0]);
   assert.equal(new TokenPool().maxSize, 4);
 });
+
+Deno.test("Pool tests leave no greenthread and no hub timer behind", async () => {
+  await spin();
+  assert.deepEqual(getHub().greenthreads(), []);
+  assert.equal(getHub().stats().timers, 0);
+});
