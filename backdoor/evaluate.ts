@@ -22,6 +22,9 @@
  *   statement's when one can be split off, and their declarations stay
  *   local to that input.
  *
+ * The synchronous part of an input is stopped after `SYNC_LIMIT_SECONDS`
+ * (`node:vm`'s `timeout`); code after an `await` is not covered.
+ *
  * @module
  */
 
@@ -33,6 +36,12 @@ const INCOMPLETE = /^(Unexpected end of input|Unterminated template literal)/;
 const NEEDS_ASYNC = /await is only valid|Unexpected reserved word/;
 /** Where a declaration that needs `await` puts its value for a moment. */
 const VALUE_SLOT = "__backdoorValue__";
+/**
+ * Longest synchronous run of one input, in seconds: `node:vm` interrupts
+ * it (from a watchdog thread) after that, so even an endless loop typed
+ * into a session blocks the program only this long.
+ */
+export const SYNC_LIMIT_SECONDS = 5;
 /** At most this many places to split off the last expression are tried. */
 const MAX_SPLITS = 64;
 
@@ -110,7 +119,7 @@ export class Scope {
       if (!NEEDS_ASYNC.test(message)) return { kind: "error", error };
       return this.#prepareAsync(code);
     }
-    return { kind: "ready", run: () => script.runInContext(this.#context), awaits: false };
+    return { kind: "ready", run: () => this.#run(script), awaits: false };
   }
 
   #prepareAsync(code: string): Prepared {
@@ -149,9 +158,9 @@ export class Scope {
         kind: "ready",
         awaits: true,
         run: async () => {
-          this.#sandbox[VALUE_SLOT] = await compute.runInContext(this.#context);
+          this.#sandbox[VALUE_SLOT] = await this.#run(compute);
           try {
-            bind.runInContext(this.#context);
+            this.#run(bind);
           } finally {
             delete this.#sandbox[VALUE_SLOT];
           }
@@ -162,9 +171,25 @@ export class Scope {
     return null;
   }
 
+  /**
+   * Runs a compiled input, stopping its synchronous part after
+   * SYNC_LIMIT_SECONDS: a `while (true) {}` would block the program forever.
+   */
+  #run(script: vm.Script): unknown {
+    try {
+      return script.runInContext(this.#context, { timeout: SYNC_LIMIT_SECONDS * 1000 });
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw error;
+      throw new Error(
+        `Input stopped: it ran ${SYNC_LIMIT_SECONDS} s without reaching a switch point, ` +
+          "and the whole program was blocked meanwhile",
+      );
+    }
+  }
+
   #ready(source: string): Prepared {
     const script = new vm.Script(source, { filename: "backdoor" });
-    return { kind: "ready", run: () => script.runInContext(this.#context), awaits: true };
+    return { kind: "ready", run: () => this.#run(script), awaits: true };
   }
 }
 

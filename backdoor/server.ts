@@ -105,9 +105,10 @@ function checkOptions(options: unknown): SessionOptions {
  * - A session runs in the connection's greenthread, named
  *   `backdoor HOST:PORT`: blocking detection and `formatGreenthreads`
  *   name it. Input that never reaches a switch point (`while (true) {}`)
- *   blocks the whole program, as it would in the program itself;
- *   input that loops over awaits ends when its client disconnects, or
- *   with `kill(id)` from another session.
+ *   blocks the whole program, as it would in the program itself, but is
+ *   stopped after 5 s (`Uncaught Error: Input stopped: …`); input that
+ *   loops over awaits ends when its client disconnects, or with
+ *   `kill(id)` from another session.
  * - Prints `backdoor server listening on HOST:PORT`, `backdoor to …`
  *   and `backdoor closed to …` on the program's console, as eventlet.
  * - Killing the greenthread running it (or closing the listener) closes

@@ -48,9 +48,9 @@ class Client {
   }
 
   /** Sends one input line and returns what the session printed before its next prompt. */
-  async eval(line: string): Promise<string> {
+  async eval(line: string, seconds = 5): Promise<string> {
     await this.#sock.sendall(enc(line + "\n"));
-    return await this.until("\n> ").then((out) => out + "\n");
+    return await this.until("\n> ", seconds).then((out) => out + "\n");
   }
 
   async send(text: string): Promise<void> {
@@ -370,6 +370,36 @@ Deno.test("blocking detection names the session whose input blocks the thread", 
     reports.map((r) => r.message).join("\n"),
   );
   assert.equal(await c.eval("'alive'"), '"alive"\n');
+  c.close();
+  await server.kill();
+});
+
+Deno.test("an endless synchronous loop is stopped after 5 s; blocking detection names its session", async () => {
+  using capture = captureErrors();
+  const listener = listen(["127.0.0.1", 0]);
+  const server = start(listener);
+  const [c, banner] = await open(listener.addr as [string, number]);
+  const name = /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
+  hubBlockingDetection(true, { resolution: 1 });
+  const began = performance.now();
+  try {
+    assert.equal(
+      await c.eval("while (true) {}", 30),
+      "Uncaught Error: Input stopped: it ran 5 s without reaching a switch point, " +
+        "and the whole program was blocked meanwhile\n",
+    );
+    await sleep(0.1);
+  } finally {
+    hubBlockingDetection(false);
+  }
+  const seconds = (performance.now() - began) / 1000;
+  assert.ok(seconds >= 5 && seconds < 8, `stopped after ${seconds} s`);
+  const reports = capture.errors.filter((e) => e instanceof BlockingDetected) as BlockingDetected[];
+  assert.ok(reports.some((r) => r.message.includes(`"${name}"`)), String(capture.errors));
+  assert.equal(
+    await c.eval("let n = 0; for (let i = 0; i < 1e6; i++) n += i; n"),
+    "499999500000\n",
+  );
   c.close();
   await server.kill();
 });
