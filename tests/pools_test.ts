@@ -273,6 +273,38 @@ Deno.test("Pool: create runs in the getter's greenthread; a kill or Timeout ther
   pool.put(item);
 });
 
+Deno.test("Pool.get() is a switch point even with a free item: a pending kill lands there", async () => {
+  using pool = intPool({ maxSize: 1 });
+  pool.put(await pool.get());
+  let got: number | undefined;
+  const gt = spawn(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5)); // foreign: the kill waits
+    got = await pool.get();
+  });
+  await sleep(0.001);
+  await gt.kill(); // resolves once gt has ended
+  await assert.rejects(gt.wait(), GreenletExit);
+  assert.equal(got, undefined);
+  assert.equal(pool.free(), 1, "the free item is still free");
+});
+
+Deno.test("Pool.close() during an async create: the getter gets its item, disposed of on put", async () => {
+  const disposed: number[] = [];
+  const pool = new Pool({
+    create: async () => {
+      await sleep(0.005);
+      return 7;
+    },
+    dispose: (i) => disposed.push(i),
+  });
+  const getter = spawn(() => pool.get());
+  await sleep(0.001);
+  pool.close();
+  assert.equal(await getter.wait(), 7);
+  pool.put(7);
+  assert.deepEqual(disposed, [7]);
+});
+
 Deno.test("Pool: validate drops invalid free items, and a throwing validate frees the slot", async () => {
   const disposed: number[] = [];
   let n = 0;
