@@ -113,3 +113,89 @@ export async function until(
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * A raw TCP WebSocket client that completes the handshake and then reads
+ * only when told to: a peer that stops reading, for backpressure tests.
+ */
+export class RawReader {
+  #conn: Deno.TcpConn;
+  #pending: Uint8Array = new Uint8Array(0);
+
+  private constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  /** Connects to `port` and completes the upgrade (reads only the 101 response). */
+  static async connect(port: number, path = "/"): Promise<RawReader> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(new TextEncoder().encode(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    ));
+    const reader = new RawReader(conn);
+    let head = "";
+    while (!head.includes("\r\n\r\n")) {
+      const chunk = await reader.#read();
+      if (chunk === null) throw new Error("closed during the handshake");
+      const text = new TextDecoder().decode(chunk);
+      const end = text.indexOf("\r\n\r\n");
+      if (end >= 0) reader.#pending = chunk.subarray(end + 4);
+      head += text;
+    }
+    if (!head.startsWith("HTTP/1.1 101")) throw new Error(`no upgrade: ${head.split("\r\n")[0]}`);
+    return reader;
+  }
+
+  async #read(): Promise<Uint8Array | null> {
+    const buf = new Uint8Array(256 * 1024);
+    const n = await this.#conn.read(buf);
+    return n === null ? null : buf.subarray(0, n);
+  }
+
+  /**
+   * Reads frames until the server's close frame (or EOF); returns the payload
+   * sizes of the data frames and the close code. `pause` seconds between reads
+   * make it a slow reader.
+   */
+  async readAll(pause = 0): Promise<{ sizes: number[]; closeCode: number | undefined }> {
+    const sizes: number[] = [];
+    let buffer: Uint8Array = this.#pending;
+    for (;;) {
+      // Parse every complete frame in the buffer (server frames are unmasked).
+      for (;;) {
+        if (buffer.length < 2) break;
+        const opcode = buffer[0] & 0x0f;
+        let length = buffer[1] & 0x7f;
+        let offset = 2;
+        if (length === 126) {
+          if (buffer.length < 4) break;
+          length = (buffer[2] << 8) | buffer[3];
+          offset = 4;
+        } else if (length === 127) {
+          if (buffer.length < 10) break;
+          length = Number(new DataView(buffer.buffer, buffer.byteOffset + 2, 8).getBigUint64(0));
+          offset = 10;
+        }
+        if (buffer.length < offset + length) break;
+        const payload = buffer.subarray(offset, offset + length);
+        buffer = buffer.subarray(offset + length);
+        if (opcode === 8) {
+          this.#conn.close();
+          return { sizes, closeCode: length >= 2 ? (payload[0] << 8) | payload[1] : undefined };
+        }
+        if (opcode === 1 || opcode === 2) sizes.push(length);
+      }
+      const chunk = await this.#read();
+      if (chunk === null) {
+        this.#conn.close();
+        return { sizes, closeCode: undefined };
+      }
+      const joined = new Uint8Array(buffer.length + chunk.length);
+      joined.set(buffer);
+      joined.set(chunk, buffer.length);
+      buffer = joined;
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause * 1000));
+    }
+  }
+}

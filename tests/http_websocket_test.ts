@@ -20,7 +20,7 @@ import {
 import { GreenWebSocket } from "../http/green_websocket.ts";
 import { upgradeWebSocket, websocket } from "../http/websocket.ts";
 import { captureErrors } from "./hub_helpers.ts";
-import { Client, serveWs, until } from "./http_websocket_helpers.ts";
+import { Client, RawReader, serveWs, until } from "./http_websocket_helpers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -338,4 +338,89 @@ Deno.test("a client that vanished before the upgrade counts as closed within abo
   assert.equal(await outcome.wait(), "null 1006 true ConnectionReset");
   stop.abort();
   await server.finished;
+});
+
+Deno.test("send() parks while a reader does not read: the buffer stays bounded, every byte arrives", async () => {
+  const MESSAGE = 64 * 1024;
+  const COUNT = 200; // 12.5 MiB: far more than the socket buffers hold
+  const LIMIT = 256 * 1024;
+  let sent = 0;
+  let mostBuffered = 0;
+  const done = new Event();
+  await using srv = serveWs(async (ws) => {
+    const payload = new Uint8Array(MESSAGE);
+    for (let i = 0; i < COUNT; i++) {
+      await ws.send(payload);
+      sent++;
+      mostBuffered = Math.max(mostBuffered, ws.bufferedAmount);
+    }
+    done.send();
+  }, { maxBackpressure: LIMIT });
+  const reader = await RawReader.connect(srv.port);
+  await sleep(0.5);
+  assert.ok(sent < COUNT / 2, `the handler parked (sent ${sent} of ${COUNT} while nobody read)`);
+  const parkedAt = sent;
+  await sleep(0.2);
+  assert.equal(sent, parkedAt, "still parked while nobody reads");
+  const { sizes, closeCode } = await reader.readAll(0.001);
+  await done.wait();
+  assert.equal(sizes.length, COUNT);
+  assert.ok(sizes.every((n) => n === MESSAGE), "every message whole");
+  assert.equal(closeCode, 1000);
+  assert.ok(
+    mostBuffered <= LIMIT + MESSAGE,
+    `at most the limit plus one message buffered (saw ${mostBuffered})`,
+  );
+});
+
+Deno.test("a kill during a parked send() sends nothing: the reader gets exactly the sends that returned", async () => {
+  const MESSAGE = 64 * 1024;
+  let sent = 0;
+  let handler: GreenThread<unknown> | undefined;
+  let outcome = "";
+  await using srv = serveWs(async (ws) => {
+    handler = getCurrent();
+    const payload = new Uint8Array(MESSAGE);
+    try {
+      for (;;) {
+        await ws.send(payload);
+        sent++;
+      }
+    } catch (error) {
+      outcome = (error as Error).name;
+      throw error;
+    }
+  }, { maxBackpressure: 128 * 1024 });
+  const reader = await RawReader.connect(srv.port);
+  await sleep(0.5);
+  const before = sent;
+  await sleep(0.1);
+  assert.equal(sent, before, "parked in send()");
+  await handler!.kill();
+  assert.equal(outcome, "GreenletExit");
+  const { sizes, closeCode } = await reader.readAll();
+  assert.equal(sizes.length, sent, "the killed send() sent nothing, the others arrived");
+  assert.equal(closeCode, 1000);
+});
+
+Deno.test("a peer gone while the handler sends ends the session quietly", async () => {
+  using capture = captureErrors();
+  const ended = new Event<string>();
+  await using srv = serveWs(async (ws) => {
+    try {
+      for (;;) {
+        await ws.send("tick");
+        await sleep(0.005);
+      }
+    } catch (error) {
+      ended.send((error as Error).name);
+      throw error;
+    }
+  });
+  const client = await Client.open(srv.url);
+  await client.next();
+  await client.close();
+  assert.equal(await ended.wait(), "ConnectionReset");
+  await sleep(0.02);
+  assert.deepEqual(capture.errors, [], "nothing reported");
 });
