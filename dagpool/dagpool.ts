@@ -32,8 +32,9 @@ interface Coro<K> {
 /**
  * A pool of greenthreads that wait for each other's results.
  *
- * - `spawn(key, depends, fn)` starts `fn(key, results)` at once; iterating
- *   `results` delivers the values of `depends` as they become available.
+ * - `spawn(key, depends, fn)` spawns a greenthread running `fn(key,
+ *   results)`; iterating `results` delivers the values of `depends` in the
+ *   order they become available.
  *   Its return value is posted for `key`; an error it throws is posted as a
  *   `PropagateError` naming `key`, which every reader of that value gets
  *   thrown, so failures travel down the DAG.
