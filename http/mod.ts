@@ -26,3 +26,15 @@
 
 // First of all: an older Deno gets one clear error instead of odd failures later.
 import "../hub/deno_version.ts";
+
+export { HttpServer, serveHttp } from "./server.ts";
+export type { ShutdownOptions } from "./server.ts";
+export { greenHandler } from "./green_handler.ts";
+export type { GreenHandler } from "./green_handler.ts";
+export type { HttpHandler, RequestOptions, ServeHttpOptions } from "./options.ts";
+export type { DrainResult, HttpStats } from "./request_runner.ts";
+export { upgradeWebSocket, websocket } from "./websocket.ts";
+export type { WebSocketHandler, WebSocketUpgrade } from "./websocket.ts";
+export { GreenWebSocket } from "./green_websocket.ts";
+export type { WebSocketMessage } from "./green_websocket.ts";
+export type { GreenWebSocketOptions, WebSocketOptions } from "./websocket_options.ts";
