@@ -116,7 +116,7 @@ export class RequestRunner implements EntryOwner {
   #timedOut = 0;
   #killed = 0;
   #generation = 0;
-  #ticking = false;
+  #timer: { cancel(): void } | null = null;
   #shutdownCallbacks = new Set<() => void>();
   #shuttingDown = false;
   #drained = 0;
@@ -323,9 +323,14 @@ export class RequestRunner implements EntryOwner {
 
   /** Arms the runner's one timer if it is not armed and something needs watching. */
   #tickSoon(): void {
-    if (this.#ticking || !this.#watching) return;
-    this.#ticking = true;
-    hub.scheduleCallGlobal(TICK_SECONDS, this.#tick);
+    if (this.#timer !== null || !this.#watching) return;
+    this.#timer = hub.scheduleCallGlobal(TICK_SECONDS, this.#tick);
+  }
+
+  /** Cancels the runner's timer (the server has stopped: nothing is held). */
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
   }
 
   /**
@@ -346,7 +351,7 @@ export class RequestRunner implements EntryOwner {
    * are looked at. Measured with bench/http.ts: see bench/README.md.
    */
   #tick = (): void => {
-    this.#ticking = false;
+    this.#timer = null;
     if (this.#settings.timeoutMs !== Infinity) {
       const now = performance.now();
       this.#expire(this.#waiting, now);

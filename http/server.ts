@@ -70,7 +70,7 @@ export class HttpServer implements AsyncDisposable {
   constructor(runner: RequestRunner, server: Deno.HttpServer<Deno.NetAddr>) {
     this.#runner = runner;
     this.#server = server;
-    this.finished = server.finished.then(() => runner.whenIdle());
+    this.finished = server.finished.then(() => runner.whenIdle()).then(() => runner.stop());
   }
 
   /** The address it listens on (`port` is the real one when 0 was asked for). */
@@ -113,6 +113,7 @@ export class HttpServer implements AsyncDisposable {
     const result = await promise;
     await closing;
     await this.finished;
+    this.#runner.stop();
     return result;
   }
 
