@@ -88,8 +88,23 @@ Deno.test("returncode is minus the signal number for a signalled child", async (
   assert.equal(terminated.returncode, -15);
 });
 
-Deno.test("other greenthreads run while one waits; waiting is no polling loop", async () => {
+Deno.test("waiting is no polling loop: no timer, one switch", async () => {
   const hub = getHub();
+  const p = spawnProcess("sleep", { args: ["0.3"] });
+  const waiter = spawn(() => p.wait());
+  await sleep(0.1);
+  // The waiter parks on the exit status, not on a timer (main's sleep has fired).
+  assert.equal(hub.stats().timers, 0);
+  assert.equal(hub.stats().parked, 1);
+  assert.equal(await waiter.wait(), 0);
+  // The main greenthread's wait below costs a switch or two, not one per poll.
+  const q = spawnProcess("sleep", { args: ["0.2"] });
+  const switches = hub.stats().switches;
+  await q.wait();
+  assert.ok(hub.stats().switches - switches < 10, `${hub.stats().switches - switches} switches`);
+});
+
+Deno.test("other greenthreads run while one waits", async () => {
   let ticks = 0;
   const ticker = spawn(async () => {
     for (;;) {
@@ -98,20 +113,9 @@ Deno.test("other greenthreads run while one waits; waiting is no polling loop", 
     }
   });
   const p = spawnProcess("sleep", { args: ["0.3"] });
-  await sleep(0); // the ticker is parked on its timer
-  const before = hub.stats();
-  const waiter = spawn(() => p.wait());
-  await sleep(0.15);
-  // Only the ticker's timer is pending: the waiter parks on the exit, not on a timer.
-  assert.equal(hub.stats().timers, before.timers);
-  assert.equal(await waiter.wait(), 0);
+  assert.equal(await spawn(() => p.wait()).wait(), 0);
   await ticker.kill();
   assert.ok(ticks >= 10, `ticks ${ticks}`);
-  // The main greenthread's wait below costs one switch, not one per poll.
-  const q = spawnProcess("sleep", { args: ["0.2"] });
-  const switches = hub.stats().switches;
-  await q.wait();
-  assert.ok(hub.stats().switches - switches < 10, `${hub.stats().switches - switches} switches`);
 });
 
 Deno.test("several children run at once: three 0.3 s sleeps take about 0.3 s", async () => {
