@@ -160,7 +160,7 @@ Deno.test("the access log has eventlet's default format, with counted bytes and 
     if (path === "/stream") {
       return new Response(
         new ReadableStream({
-          async pull(controller) {
+          pull(controller) {
             controller.enqueue(new TextEncoder().encode("12345"));
             controller.enqueue(new TextEncoder().encode("678"));
             controller.close();
