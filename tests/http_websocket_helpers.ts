@@ -6,27 +6,44 @@
  * @module
  */
 
+import { type HttpServer, serveHttp } from "../http/mod.ts";
 import { websocket, type WebSocketHandler } from "../http/websocket.ts";
 import type { WebSocketOptions } from "../http/websocket_options.ts";
 
-/** A `Deno.serve` running `websocket(handle)` on 127.0.0.1, port 0. */
+/** A server running `websocket(handle)` on 127.0.0.1, port 0. */
 export interface WsServer extends AsyncDisposable {
   url: string;
   port: number;
-  server: Deno.HttpServer<Deno.NetAddr>;
+  /** The `serveHttp` server (undefined under a plain `Deno.serve`). */
+  http: HttpServer | undefined;
 }
 
-/** Serves `websocket(handle, options)` with a plain `Deno.serve`. */
-export function serveWs(handle: WebSocketHandler, options?: WebSocketOptions): WsServer {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    websocket(handle, options),
-  );
+/**
+ * Serves `websocket(handle, options)` with `serveHttp` (each session is the
+ * request's greenthread), or with a plain `Deno.serve` when `plain` is set
+ * (each session a greenthread of its own).
+ */
+export function serveWs(
+  handle: WebSocketHandler,
+  options?: WebSocketOptions,
+  { plain = false } = {},
+): WsServer {
+  const handler = websocket(handle, options);
+  if (plain) {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+    return {
+      url: `ws://127.0.0.1:${server.addr.port}/`,
+      port: server.addr.port,
+      http: undefined,
+      [Symbol.asyncDispose]: () => server.shutdown(),
+    };
+  }
+  const http = serveHttp(handler, { hostname: "127.0.0.1", port: 0, log: false, onListen() {} });
   return {
-    url: `ws://127.0.0.1:${server.addr.port}/`,
-    port: server.addr.port,
-    server,
-    [Symbol.asyncDispose]: () => server.shutdown(),
+    url: `ws://127.0.0.1:${http.addr.port}/`,
+    port: http.addr.port,
+    http,
+    [Symbol.asyncDispose]: async () => void await http.shutdown(),
   };
 }
 

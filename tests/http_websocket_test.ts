@@ -114,7 +114,7 @@ Deno.test("the handler's end closes with 1000, its error with 1011 (reported), a
   await started.wait();
   await handler!.kill();
   assert.equal((await killed.closed).code, 1000);
-  await assert.rejects(handler!.wait(), GreenletExit);
+  assert.ok(handler!.dead);
   assert.equal(capture.errors.length, 1, "only the handler's own error is reported");
   assert.equal((capture.errors[0] as Error).message, "handler broke");
 });
@@ -423,4 +423,66 @@ Deno.test("a peer gone while the handler sends ends the session quietly", async 
   assert.equal(await ended.wait(), "ConnectionReset");
   await sleep(0.02);
   assert.deepEqual(capture.errors, [], "nothing reported");
+});
+
+Deno.test("under a plain Deno.serve each session is a greenthread of its own, with the same closes", async () => {
+  using capture = captureErrors();
+  const done = new Event<string>();
+  await using srv = serveWs(
+    async (ws, request) => {
+      if (new URL(request.url).pathname === "/error") throw new Error("plain handler broke");
+      await echoUntilClosed(done)(ws);
+    },
+    undefined,
+    { plain: true },
+  );
+  const client = await Client.open(srv.url);
+  client.send("plain");
+  assert.equal(await client.next(), "plain");
+  await client.close(4000);
+  assert.equal(await done.wait(), "ended 4000");
+  const failed = await Client.open(`${srv.url}error`);
+  assert.equal((await failed.closed).code, 1011);
+  await until(() => capture.errors.length === 1, 5, "the error report");
+  assert.equal((capture.errors[0] as Error).message, "plain handler broke");
+});
+
+Deno.test("HttpServer.shutdown() sends 1001 to every open socket at once; the sessions end", async () => {
+  const ended: string[] = [];
+  await using srv = serveWs(async (ws) => {
+    for await (const m of ws) await ws.send(m);
+    ended.push(`${ws.closeCode}`);
+  });
+  const clients = await Promise.all([1, 2, 3].map(() => Client.open(srv.url)));
+  for (const c of clients) {
+    c.send("ping");
+    assert.equal(await c.next(), "ping");
+  }
+  const started = performance.now();
+  const result = await srv.http!.shutdown({ deadline: 5 });
+  const seconds = (performance.now() - started) / 1000;
+  assert.deepEqual(result, { drained: 3, killed: 0 });
+  assert.ok(seconds < 2, `no wait for the deadline (${seconds.toFixed(2)} s)`);
+  assert.deepEqual(ended, ["1001", "1001", "1001"]);
+  const closes = await Promise.all(clients.map((c) => c.closed));
+  assert.deepEqual(closes.map((c) => c.code), [1001, 1001, 1001]);
+});
+
+Deno.test("a session that ignores the 1001 is killed at the shutdown deadline, its finally runs", async () => {
+  let cleanedUp = false;
+  const started = new Event();
+  await using srv = serveWs(async () => {
+    started.send();
+    try {
+      await sleep(60); // not reading: it never sees the close
+    } finally {
+      cleanedUp = true;
+    }
+  });
+  const client = await Client.open(srv.url);
+  await started.wait();
+  const result = await srv.http!.shutdown({ deadline: 0.2 });
+  assert.deepEqual(result, { drained: 0, killed: 1 });
+  assert.ok(cleanedUp);
+  assert.equal((await client.closed).code, 1001);
 });
