@@ -45,8 +45,13 @@ function describe(value: unknown): string {
  * - A `kill` or `Timeout` releases the caller at once; a call still waiting
  *   is dropped, a running one is abandoned and its worker terminated and
  *   replaced (a worker cannot stop a call half-way).
- * - A worker that crashes (an uncaught error, `close()`, `process.exit()`)
- *   is replaced; its call rejects with a `TpoolError`.
+ * - A worker that crashes (an uncaught error, even one thrown in a timer
+ *   of an earlier call, an unhandled rejection, `close()`, `process.exit()`)
+ *   is replaced. Only the call running there when it crashed rejects, with
+ *   a `TpoolError` whose `cause` is the uncaught error; results it sent
+ *   before are delivered, and calls queued on it that had not started run
+ *   on another worker. A call that awaits does not hold back the calls
+ *   queued behind it while another worker is free.
  * - Pool size 0, or a call made inside a tpool worker: `fn` runs inline in
  *   the calling thread (as eventlet), with no cloning.
  *
@@ -90,14 +95,14 @@ export function execute<A extends unknown[], R>(
   try {
     size = pool.size();
   } catch (error) {
-    return Promise.reject(error);
+    return hub.failed(g, error);
   }
   if (size === 0 || inWorker) return runInline(g, fn, args, size === 0);
   const task = new Task(msg, unpackArgs(args), fnId, source, null, "execute fn in a worker");
   try {
     pool.submit(task);
   } catch (error) {
-    return Promise.reject(error);
+    return hub.failed(g, error);
   }
   const park = hub.newPark(g, "tpool.execute");
   task.attach(park);
@@ -141,7 +146,7 @@ function runInline(g: Greenlet, fn: unknown, args: unknown[], zero: boolean): Pr
   try {
     result = (fn as (...a: unknown[]) => unknown)(...args);
   } catch (error) {
-    return Promise.reject(error);
+    return hub.failed(g, error);
   }
   if (
     result !== null && (typeof result === "object" || typeof result === "function") &&

@@ -204,17 +204,18 @@ class ProxyState {
     const g = currentGreenlet();
     if (g.hasPendingError) return hub.deliverPending(g);
     if (this.released) {
-      return Promise.reject(
+      return hub.failed(
+        g,
         new TpoolError(`Cannot ${action}: the proxy was released`, "ERR_TPOOL_PROXY_RELEASED"),
       );
     }
-    if (this.slot.ended !== null) return Promise.reject(endError(action, this.slot.ended));
+    if (this.slot.ended !== null) return hub.failed(g, endError(action, this.slot.ended));
     const msg = args === null ? [op, 0, this.objId, name] : [op, 0, this.objId, name, args];
     const task = new Task(msg, args === null ? null : unpackArgs(args), 0, null, decode, action);
     try {
       this.slot.submit(task);
     } catch (error) {
-      return Promise.reject(error);
+      return hub.failed(g, error);
     }
     const park = hub.newPark(g, `tpool.proxy ${what}`);
     task.attach(park);
@@ -374,7 +375,7 @@ export function proxy<T, W = never>(
     slot.submit(task);
   } catch (error) {
     pool.retire(slot);
-    return Promise.reject(error);
+    return hub.failed(g, error);
   }
   const park = hub.newPark(g, "tpool.proxy");
   task.attach(park);

@@ -26,6 +26,14 @@ import { workerScriptUrl } from "./worker_main.ts";
 /** Calls a pool worker may hold at once: one running, the rest waiting in it. */
 export const PIPELINE_DEPTH = 8;
 
+/**
+ * After a worker exits, how long its port may stay quiet before it is
+ * taken as drained (ms). Node's "exit" event can overtake the replies and
+ * the crash report the worker posted just before: those are taken first.
+ * The crash report is the worker's last message, so it ends the wait.
+ */
+const EXIT_QUIET_MS = 25;
+
 /** What a slot tells the pool. */
 export interface SlotHost {
   /** The slot has room for more calls (or a dedicated slot freed an object). */
@@ -73,6 +81,9 @@ export class WorkerSlot {
   readonly #freeCells: number[] = [];
   #refed = false;
   #crashError: unknown = undefined;
+  /** Set when the worker exited by itself; its port is drained before it ends. */
+  #exitCode: number | null = null;
+  #exitTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #terminated: Promise<void> | null = null;
 
   constructor(host: SlotHost, readonly dedicated: boolean) {
@@ -103,12 +114,12 @@ export class WorkerSlot {
 
   /** True if it can take another call now. */
   get hasRoom(): boolean {
-    return this.ended === null && !this.doomed && this.inflight.length < this.#capacity;
+    return this.alive && !this.doomed && this.inflight.length < this.#capacity;
   }
 
-  /** True while the worker may still take calls. */
+  /** True while the worker may still take calls (it has neither ended nor exited). */
   get alive(): boolean {
-    return this.ended === null;
+    return this.ended === null && this.#exitCode === null;
   }
 
   /**
@@ -214,7 +225,7 @@ export class WorkerSlot {
   /** The caller of posted `task` was interrupted. */
   abandon(task: Task): void {
     const i = this.inflight.indexOf(task);
-    if (i < 0 || this.ended !== null) return;
+    if (i < 0 || !this.alive) return; // an exited worker: it is ending anyway
     if (this.dedicated) {
       void this.terminate({
         reason: `its worker was ended because a call on it (${task.action}) was ` +
@@ -287,13 +298,16 @@ export class WorkerSlot {
   #end(why: EndReason, requeue: boolean): void {
     if (this.ended !== null) return;
     this.ended = why;
+    if (this.#exitTimer !== undefined) clearTimeout(this.#exitTimer);
+    this.#exitTimer = undefined;
     if (this.#refed) this.#hold(false);
     this.#port.onmessage = null;
     this.#port.close();
     const tasks = this.inflight.splice(0);
     const back: Task[] = [];
-    for (let j = tasks.length - 1; j >= 1; j--) {
+    for (let j = tasks.length - 1; j >= 0; j--) {
       const task = tasks[j];
+      // The running call (it claimed its start cell) cannot be taken back.
       if (
         requeue && task.state === RUNNING && task.transfer === null && this.reclaim(task)
       ) {
@@ -301,7 +315,6 @@ export class WorkerSlot {
         back.unshift(task);
       } else task.fail(why);
     }
-    if (tasks.length > 0) tasks[0].fail(why);
     const line = this.pinned;
     if (line !== null) {
       while (line.length > 0) line.shift()!.fail(why);
@@ -328,8 +341,11 @@ export class WorkerSlot {
   #onMessage = (reply: unknown[]): void => {
     if (reply[1] === REPLY.CRASH) {
       this.#crashError = deserializeError(reply[2] as SerializedError);
+      // Its last message: every reply before it has been taken.
+      if (this.#exitCode !== null) this.#endExited();
       return;
     }
+    if (this.#exitCode !== null) this.#waitForQuiet();
     const inflight = this.inflight;
     const task = inflight[0];
     if (task === undefined || task.id !== reply[0] || this.ended !== null) return;
@@ -337,8 +353,9 @@ export class WorkerSlot {
     if (task.cell >= 0) this.#freeCells.push(task.cell);
     task.settle(reply); // only queues the caller's wake-up (nothing for an abandoned call)
     if (inflight.length > 0 && inflight[0].state === ABANDONED) this.#settleDoom();
-    if (this.ended === null) this.#host.slotFree(this);
+    if (this.alive) this.#host.slotFree(this);
     if (inflight.length === 0 && this.#refed) this.#hold(false);
+    if (inflight.length === 0 && this.#exitCode !== null) this.#endExited(); // nothing left to wait for
   };
 
   #onError = (error: unknown): void => {
@@ -346,7 +363,24 @@ export class WorkerSlot {
   };
 
   #onExit = (code: number): void => {
+    if (this.ended !== null || this.#exitCode !== null) return;
+    this.#exitCode = code;
+    // Replies (and the crash report) posted just before the exit may still
+    // be on their way through the port: a result produced is never lost.
+    if (this.inflight.length > 0 && this.#crashError === undefined) this.#waitForQuiet();
+    else this.#endExited();
+  };
+
+  /** (Re)starts the wait for the exited worker's port to go quiet. */
+  #waitForQuiet(): void {
+    if (this.#exitTimer !== undefined) clearTimeout(this.#exitTimer);
+    this.#exitTimer = setTimeout(this.#endExited, EXIT_QUIET_MS);
+  }
+
+  /** Ends a worker that exited by itself: its running call fails with the cause. */
+  #endExited = (): void => {
     if (this.ended !== null) return;
+    const code = this.#exitCode;
     const cause = this.#crashError;
     let reason = `its worker thread exited with code ${code}`;
     if (cause !== undefined) {
