@@ -108,7 +108,11 @@ export async function runSession(
   const output = new LightQueue<string>();
   let closing = false;
   const out: SessionOutput = {
-    write: (text) => output.putNowait(text),
+    // Late output (a rejection, a greenthread the session spawned) after
+    // the session ended has nowhere to go: dropped.
+    write: (text) => {
+      if (!output.closed) output.putNowait(text);
+    },
     close: () => (closing = true),
   };
   const writer = spawn(writeOutput, sock, output);
