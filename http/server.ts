@@ -92,6 +92,14 @@ export class HttpServer implements AsyncDisposable {
    * requests finish, and after `deadline` seconds (default 10) kills the
    * rest — answering `503` where nothing was sent — and resolves once their
    * `finally` blocks ran. A second call returns the first call's promise.
+   *
+   * Deviation (a limit of `Deno.serve`): a client still trickling a request
+   * body keeps its connection open after that (Deno waits for the body, and
+   * closing it by force is not possible once a shutdown began); `shutdown`
+   * resolves one second after the last handler ended regardless, and
+   * `finished` settles when that client finishes or leaves. A reverse proxy's
+   * timeouts are the remedy. Deno also fails body reads that are still in
+   * progress when the shutdown begins (`BadResource`).
    */
   shutdown(options: ShutdownOptions = {}): Promise<DrainResult> {
     const deadline = checkDeadline(options);
@@ -111,8 +119,16 @@ export class HttpServer implements AsyncDisposable {
       }
     });
     const result = await promise;
-    await closing;
-    await this.finished;
+    // Deno's own shutdown also waits, forever, for a request body a client is
+    // still trickling (or never sends): give it a grace period, then resolve;
+    // such a connection closes when its client finishes or leaves.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const closed = await Promise.race([
+      closing.then(() => true),
+      new Promise<false>((resolve) => grace = setTimeout(resolve, GRACE_SECONDS * 1000, false)),
+    ]);
+    clearTimeout(grace);
+    if (closed) await this.finished;
     this.#runner.stop();
     return result;
   }
@@ -144,6 +160,9 @@ function checkDeadline(options: unknown): number {
 }
 
 const ACTION = "serve HTTP";
+
+/** How long shutdown() waits for Deno's server after every request ended. */
+const GRACE_SECONDS = 1;
 
 function checkListenOptions(options: ServeHttpOptions): void {
   const { port, hostname, cert, key, signal, onListen } = options;
