@@ -22,6 +22,31 @@
 import "./hub/deno_version.ts";
 
 export * from "./green/mod.ts";
-export { getHub } from "./hub/mod.ts";
-export { connect, listen, serve, StopServe, wrapSsl } from "./net/mod.ts";
+export { getHub, Hub, Timer } from "./hub/mod.ts";
+export type { ErrorHandler, HubStats } from "./hub/mod.ts";
+export {
+  connect,
+  GreenFile,
+  GreenListener,
+  GreenSocket,
+  listen,
+  serve,
+  StopServe,
+  wrapSsl,
+} from "./net/mod.ts";
+// The types the functions above mention, so that this entry point documents
+// itself on its own (`deno doc --lint mod.ts`).
+export type {
+  Accepted,
+  Address,
+  ClientTlsOptions,
+  Handler,
+  HostPort,
+  ListenOptions,
+  ServeOptions,
+  ServerTlsOptions,
+  ShutdownHow,
+  SockAddr,
+} from "./net/mod.ts";
 export { importPatched, monkeyPatch } from "./patcher/mod.ts";
+export type { MonkeyPatchOptions } from "./patcher/mod.ts";

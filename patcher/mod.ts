@@ -8,10 +8,17 @@
  * import { monkeyPatch } from "@eventlet/eventlet/patcher";
  * import { withTimeout } from "@eventlet/eventlet";
  * monkeyPatch();
- * // A slow fetch is now aborted when the Timeout fires:
- * const res = await withTimeout(5, () => fetch("http://localhost:1/"), { timeoutValue: null })
- *   .catch(() => null);
- * console.log(res);
+ * // A local server that accepts the connection and never answers.
+ * const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const accepted = silent.accept();
+ * // The green fetch is aborted when the Timeout fires, after 0.1 s (the
+ * // platform's own fetch would wait forever: it is no switch point):
+ * const started = performance.now();
+ * const url = `http://127.0.0.1:${silent.addr.port}/`;
+ * const res = await withTimeout(0.1, () => fetch(url), { timeoutValue: null });
+ * console.log(res, performance.now() - started < 1000); // null true
+ * (await accepted).close();
+ * silent.close();
  * ```
  *
  * @module
