@@ -169,3 +169,17 @@ Deno.test({
     await sender.waitFor("document.getElementById('chat').innerText.includes('guest 2 left')");
   },
 });
+
+Deno.test("bench/websocket.ts --quick measures the three servers under its client", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../bench/websocket.ts", import.meta.url).pathname, "--quick"],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  assert.ok(out.success);
+  const text = new TextDecoder().decode(out.stdout);
+  assert.match(text, /^WebSocket echo, 64-byte messages, 20 sockets/m);
+  for (const variant of ["raw", "ours", "ours-plain"]) {
+    assert.match(text, new RegExp(`^\\| ${variant} \\| \\d+ `, "m"), `a row for ${variant}`);
+  }
+});
