@@ -15,6 +15,8 @@
 import "../hub/deno_version.ts";
 
 export { BlockingDetected, hubBlockingDetection } from "./blocking.ts";
+// The type of BlockingDetected.greenthread, so this entry point documents itself on its own.
+export type { Greenlet } from "../hub/greenlet.ts";
 export type { BlockingDetectionOptions } from "./blocking.ts";
 export { captureSpawnSites, formatGreenthreads, formatHubTimers } from "./format.ts";
 export { inspect, Inspector } from "./inspect.ts";
