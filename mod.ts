@@ -22,8 +22,8 @@
 import "./hub/deno_version.ts";
 
 export * from "./green/mod.ts";
-export { getHub, Hub, Timer } from "./hub/mod.ts";
-export type { ErrorHandler, HubStats } from "./hub/mod.ts";
+export { getHub, Hub, Instruments, Timer } from "./hub/mod.ts";
+export type { ErrorHandler, HubStats, Instrument } from "./hub/mod.ts";
 export {
   connect,
   GreenFile,

@@ -4,12 +4,22 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet, mainGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { type Park, PARKED } from "../hub/park.ts";
-
-const hub = getHub();
+import {
+  currentGreenlet,
+  describeUserTimer,
+  GreenThread,
+  isDead,
+  isStarted,
+  mainGreenlet,
+  Park,
+  PARKED,
+  parksOf,
+  pendingTimers,
+  setCaptureSpawnSites,
+  spawnSiteOf,
+} from "../hub/lowlevel.ts";
+import { liveGreenthreads } from "../hub/scheduler.ts";
+import { Timer } from "../hub/user_timer.ts";
 
 /**
  * Starts or stops recording where each greenthread is spawned (one stack
@@ -30,29 +40,21 @@ const hub = getHub();
  * ```
  */
 export function captureSpawnSites(on: boolean): void {
-  hub.captureSpawnSites = Boolean(on);
-}
-
-function nameOf(g: Greenlet): string {
-  return (g as Greenlet & { name?: string }).name ?? `greenlet-${g.id}`;
-}
-
-function spawnSiteOf(g: Greenlet): string | undefined {
-  return (g as Greenlet & { spawnSite?: string }).spawnSite;
+  setCaptureSpawnSites(Boolean(on));
 }
 
 function secondsLeft(park: Park, now: number): string {
-  if (park.timer === null || !park.timer.pending) return "";
+  if (park.timer === null || !park.timer.live) return "";
   const left = Math.max(0, (park.timer.deadline - now) / 1000);
   return ` (${left.toFixed(3)} s left)`;
 }
 
 /** State and wait of one greenlet: "parked on sleep (1.000 s left)". */
-function describeState(g: Greenlet, now: number): string {
-  if (g.dead) return "dead";
+function describeState(g: GreenThread, now: number): string {
+  if (isDead(g)) return "dead";
   if (g === currentGreenlet()) return "running";
-  if (!g.started) return "ready (not started)";
-  const parks = g.parks();
+  if (!isStarted(g)) return "ready (not started)";
+  const parks = parksOf(g);
   const waiting = parks.filter((p) => p.state === PARKED);
   if (waiting.length > 0) {
     return "parked on " + waiting.map((p) => p.what + secondsLeft(p, now)).join(", ");
@@ -84,10 +86,10 @@ function describeState(g: Greenlet, now: number): string {
  */
 export function formatGreenthreads(): string {
   const now = performance.now();
-  const all = [mainGreenlet(), ...hub.greenthreads()];
+  const all = [mainGreenlet(), ...liveGreenthreads()];
   return all.map((g) => {
     const site = spawnSiteOf(g);
-    return `#${g.id} "${nameOf(g)}" ${describeState(g, now)}` +
+    return `#${g.id} "${g.name}" ${describeState(g, now)}` +
       (site === undefined ? "" : ` — spawned at ${site}`);
   }).join("\n");
 }
@@ -110,31 +112,24 @@ export function formatGreenthreads(): string {
  */
 export function formatHubTimers(): string {
   const now = performance.now();
-  const lines = hub.pendingTimers().map((timer) => {
+  const lines = pendingTimers().map((timer) => {
     const due = Math.max(0, (timer.deadline - now) / 1000).toFixed(3);
     return `in ${due} s: ${describeTimer(timer.describe())}`;
   });
   return ["TIMERS:", ...lines].join("\n");
 }
 
-function describeTimer(
-  { callback, argument, owner }: { callback: string; argument: unknown; owner: Greenlet | null },
-): string {
-  const local = owner === null ? "" : ` (local to #${owner.id})`;
-  if (isPark(argument)) {
-    return `deadline of #${argument.greenlet.id} "${
-      nameOf(argument.greenlet)
-    }" in ${argument.what}`;
+function describeTimer({ callback, argument }: { callback: { name: string }; argument: unknown }) {
+  if (argument instanceof Timer) {
+    const { callback, owner } = describeUserTimer(argument);
+    return `${callback}()` + (owner === null ? "" : ` (local to #${owner.id})`);
+  }
+  if (argument instanceof Park) {
+    return `deadline of #${argument.greenlet.id} "${argument.greenlet.name}" in ${argument.what}`;
   }
   if (argument instanceof Error && argument.name === "Timeout") {
     return `${argument.message} (a Timeout)`;
   }
-  if (typeof argument === "object" && argument !== null && "id" in argument && "dead" in argument) {
-    return `start of #${(argument as Greenlet).id} "${nameOf(argument as Greenlet)}"`;
-  }
-  return `${callback}()${local}`;
-}
-
-function isPark(value: unknown): value is Park {
-  return typeof value === "object" && value !== null && "greenlet" in value && "what" in value;
+  if (argument instanceof GreenThread) return `start of #${argument.id} "${argument.name}"`;
+  return `${callback.name || "anonymous"}()`;
 }

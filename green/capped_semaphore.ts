@@ -6,13 +6,15 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { WaiterList } from "../hub/park.ts";
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  type GreenThread,
+  hasPendingError,
+  ParkingLot,
+} from "../hub/lowlevel.ts";
 import { checkCount, typeName } from "../hub/checks.ts";
-
-const hub = getHub();
 
 /** Options of `CappedSemaphore.acquire` and `CappedSemaphore.release`. */
 export interface CappedOptions {
@@ -83,8 +85,8 @@ export class CappedSemaphore {
   #count: number;
   // Invariant: acquirers wait only while #count is 0, releasers only while
   // #count is `limit`, and never both at once (each side hands over to the other).
-  #acquirers = new WaiterList();
-  #releasers = new WaiterList();
+  #acquirers = new ParkingLot<unknown>();
+  #releasers = new ParkingLot();
 
   /**
    * Makes a capped semaphore holding `count` of at most `limit`.
@@ -188,26 +190,22 @@ export class CappedSemaphore {
     >;
   }
 
-  #acquire<V>(g: Greenlet, value: V, blocking: boolean): Promise<V | false> {
-    if (g.hasPendingError) return hub.deliverPending(g);
-    const releaser = this.#releasers.shift();
-    if (releaser !== null) {
+  #acquire<V>(g: GreenThread, value: V, blocking: boolean): Promise<V | false> {
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#releasers.length > 0) {
       // The count is at the limit: take the waiting releaser's unit directly.
       // Our own result first, then the wake: under a spent loop budget we are
       // then queued ahead of the releaser, as when we resume at once.
-      const done = hub.completed(g, value);
-      hub.wake(releaser, true);
+      const done = completed(g, value);
+      this.#releasers.wakeFirst(true);
       return done;
     }
     if (this.#count > 0) {
       this.#count--;
-      return hub.completed(g, value);
+      return completed(g, value);
     }
-    if (!blocking) return hub.completed(g, false);
-    const park = hub.newPark(g, "CappedSemaphore.acquire");
-    park.data = value;
-    this.#acquirers.push(park);
-    return hub.suspend(park);
+    if (!blocking) return completed(g, false);
+    return this.#acquirers.park(g, "CappedSemaphore.acquire", value);
   }
 
   /**
@@ -226,22 +224,20 @@ export class CappedSemaphore {
   release(options?: CappedOptions): Promise<boolean> {
     const blocking = blockingOption("release CappedSemaphore", options);
     const g = currentGreenlet();
-    const acquirer = this.#acquirers.shift();
+    const acquirer = this.#acquirers.head;
     if (acquirer !== null) {
       // The count is 0: hand the unit to the first waiting acquirer (after
       // taking our own result, as in #acquire).
-      const done = hub.completed(g, true);
-      hub.wake(acquirer, acquirer.data);
+      const done = completed(g, true);
+      this.#acquirers.wakeFirst(acquirer.data);
       return done;
     }
     if (this.#count < this.limit) {
       this.#count++;
-      return hub.completed(g, true);
+      return completed(g, true);
     }
-    if (!blocking) return hub.completed(g, false);
-    if (g.hasPendingError) return hub.deliverPending(g);
-    const park = hub.newPark(g, "CappedSemaphore.release");
-    this.#releasers.push(park);
-    return hub.suspend(park);
+    if (!blocking) return completed(g, false);
+    if (hasPendingError(g)) return deliverPending(g);
+    return this.#releasers.park(g, "CappedSemaphore.release");
   }
 }

@@ -4,12 +4,16 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
 import { checkSeconds } from "../hub/checks.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import { WaiterList } from "../hub/park.ts";
-
-const hub = getHub();
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  hasPendingError,
+  ParkingLot,
+  resolveAfter,
+} from "../hub/lowlevel.ts";
 
 const FRESH = 0;
 const HAS_VALUE = 1;
@@ -38,7 +42,7 @@ const HAS_ERROR = 2;
 export class Event<T = void> {
   #state = FRESH;
   #value: unknown = undefined;
-  #waiters = new WaiterList();
+  #waiters = new ParkingLot();
 
   /**
    * Sets the value and wakes every waiter. Throws if already sent.
@@ -76,11 +80,8 @@ export class Event<T = void> {
     }
     this.#state = state;
     this.#value = value;
-    const waiters = this.#waiters;
-    for (let park = waiters.shift(); park !== null; park = waiters.shift()) {
-      if (state === HAS_VALUE) hub.wake(park, value);
-      else hub.wakeWithError(park, value);
-    }
+    if (state === HAS_VALUE) this.#waiters.wakeAll(value);
+    else this.#waiters.failAll(value);
   }
 
   /**
@@ -100,13 +101,10 @@ export class Event<T = void> {
       ? Infinity
       : checkSeconds("wait for Event", timeout);
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#state === HAS_VALUE) return hub.completed(g, this.#value as T);
-    if (this.#state === HAS_ERROR) return hub.failed(g, this.#value);
-    const park = hub.newPark(g, "Event.wait");
-    this.#waiters.push(park);
-    if (seconds !== Infinity) hub.setDeadline(park, seconds, undefined, false);
-    return hub.suspend(park);
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#state === HAS_VALUE) return completed(g, this.#value as T);
+    if (this.#state === HAS_ERROR) return failed(g, this.#value);
+    return this.#waiters.parkFor(g, "Event.wait", resolveAfter(seconds));
   }
 
   /** True once sent (a value or an error). */

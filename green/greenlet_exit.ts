@@ -1,31 +1,8 @@
 /**
- * GreenletExit: the error `kill()` throws into a greenthread by default.
+ * GreenletExit, where green/ code looks for it; it lives in
+ * hub/greenlet_exit.ts beside GreenThread, which throws it.
  *
  * @module
  */
 
-/**
- * Thrown into a greenthread by `kill()` (the default error). A greenthread
- * that ends with it counts as killed, not failed, and it is never reported
- * to `hub.onError`.
- *
- * @example
- * ```ts
- * import { GreenletExit, sleep, spawn } from "@eventlet/eventlet";
- * const gt = spawn(() => sleep(10));
- * await gt.kill();
- * await gt.wait().catch((e) => console.log(e instanceof GreenletExit)); // true
- * ```
- */
-export class GreenletExit extends Error {
-  /** Makes a GreenletExit; `message` defaults to "Greenthread was killed". */
-  constructor(message = "Greenthread was killed") {
-    super(message);
-    this.name = "GreenletExit";
-  }
-}
-
-/** True for a GreenletExit (a kill). */
-export function isKill(error: unknown): boolean {
-  return error instanceof GreenletExit;
-}
+export { GreenletExit, isKill } from "../hub/greenlet_exit.ts";

@@ -13,16 +13,27 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { captureContext, currentGreenlet } from "../hub/current.ts";
-import { WaiterList } from "../hub/park.ts";
-import { GreenletExit, type GreenThread } from "./greenthread.ts";
+import {
+  captureContext,
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  GreenletExit,
+  type GreenThread,
+  hasPendingError,
+  isDead,
+  isStarted,
+  ParkingLot,
+  reportError,
+  throwInto,
+  wake,
+  wakeWithError,
+} from "../hub/lowlevel.ts";
 import { waitFor } from "./sleep.ts";
 import { spawnIn } from "./spawn.ts";
 import { DONE, ResultLine } from "./result_line.ts";
 import { checkFunction, typeName } from "../hub/checks.ts";
-
-const hub = getHub();
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
@@ -47,16 +58,16 @@ function toArgs(item: unknown): unknown[] {
 function closeIterator(it: AnyIterator): void {
   try {
     const closing = it.return?.();
-    if (closing instanceof Promise) closing.catch((error) => hub.reportError(error));
+    if (closing instanceof Promise) closing.catch((error) => reportError(error));
   } catch (error) {
-    hub.reportError(error);
+    reportError(error);
   }
 }
 
 /** Ends `gt` without waiting for it (callable from an exit hook). */
 function abandon(gt: GreenThread<unknown>): void {
-  if (!gt.started) gt.kill(); // never runs; ends synchronously
-  else hub.throwInto(gt, new GreenletExit());
+  if (!isStarted(gt)) gt.kill(); // never runs; ends synchronously
+  else throwInto(gt, new GreenletExit());
 }
 
 /**
@@ -78,7 +89,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   #inputError: unknown = NO_ERROR;
   #producer: GreenThread<void> | null = null;
   // The producer, parked while `limit` calls are in flight.
-  #room = new WaiterList();
+  #room = new ParkingLot();
 
   constructor(
     what: string,
@@ -123,8 +134,8 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   /** The next result in input order (a switch point while it is not ready). */
   next(): Promise<IteratorResult<T>> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closed) return hub.completed(g, DONE);
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#closed) return completed(g, DONE);
     if (this.#iterators === null && !this.#exhausted) this.#start();
     const line = this.#line;
     if (line.length > line.readers || !this.#exhausted) {
@@ -133,9 +144,9 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     // Every result is read (or promised to an earlier reader).
     const error = this.#inputError;
     this.#closed = true;
-    if (error === NO_ERROR) return hub.completed(g, DONE);
+    if (error === NO_ERROR) return completed(g, DONE);
     this.#inputError = NO_ERROR;
-    return hub.failed(g, error);
+    return failed(g, error);
   }
 
   /**
@@ -145,7 +156,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T>> {
     const g = currentGreenlet();
     const live = this.#close();
-    if (live.length === 0) return hub.completed(g, DONE);
+    if (live.length === 0) return completed(g, DONE);
     return Promise.all(live.map((gt) => gt.kill())).then(() => DONE);
   }
 
@@ -185,8 +196,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     if (this.#line.length > this.#limit >> 1) return;
     if (!this.#async) this.#fill();
     else {
-      const park = this.#room.shift();
-      if (park !== null) hub.wake(park, undefined);
+      this.#room.wakeFirst(undefined);
     }
   }
 
@@ -265,10 +275,8 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
 
   #waitForRoom(): Promise<void> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    const park = hub.newPark(g, "GreenPool.imap room");
-    this.#room.push(park);
-    return hub.suspend(park);
+    if (hasPendingError(g)) return deliverPending(g);
+    return this.#room.park(g, "GreenPool.imap room");
   }
 
   #inputFailed(error: unknown): void {
@@ -282,11 +290,11 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     this.#exhausted = true;
     for (const park of this.#line.readersAfter(this.#line.length)) {
       const error = this.#inputError;
-      if (error === NO_ERROR) hub.wake(park, DONE);
+      if (error === NO_ERROR) wake(park, DONE);
       else {
         this.#inputError = NO_ERROR;
         this.#closed = true;
-        hub.wakeWithError(park, error);
+        wakeWithError(park, error);
       }
     }
   }
@@ -309,8 +317,8 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     if (this.#closed && this.#line.length === 0 && this.#producer === null) return [];
     this.#closed = true;
     this.#exhausted = true;
-    const live: GreenThread<unknown>[] = this.#line.takeAll().filter((gt) => !gt.dead);
-    for (const park of this.#line.readersAfter(0)) hub.wake(park, DONE);
+    const live: GreenThread<unknown>[] = this.#line.takeAll().filter((gt) => !isDead(gt));
+    for (const park of this.#line.readersAfter(0)) wake(park, DONE);
     if (this.#producer !== null) live.push(this.#producer); // closes the inputs as it ends
     else this.#closeInputs(-1);
     return live;

@@ -5,15 +5,20 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Park } from "../hub/park.ts";
-import type { GreenThread } from "./greenthread.ts";
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  type GreenThread,
+  hasPendingError,
+  type Park,
+  wake,
+  wakeWithError,
+} from "../hub/lowlevel.ts";
 import { GreenPool } from "./greenpool.ts";
 import { checkCount, checkFunction, typeName } from "../hub/checks.ts";
 import { DONE, ResultLine } from "./result_line.ts";
-
-const hub = getHub();
 
 function nothingUnread(): Error {
   return new Error("Cannot get the next GreenPile result: no spawned result is left unread");
@@ -166,13 +171,13 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
   #read(iter: boolean): Promise<unknown> {
     const g = currentGreenlet();
     if (this.#unread > this.#line.readers) return this.#line.read(g, iter, "GreenPile.next");
-    if (g.hasPendingError) return hub.deliverPending(g);
-    return iter ? hub.completed(g, DONE) : hub.failed(g, nothingUnread());
+    if (hasPendingError(g)) return deliverPending(g);
+    return iter ? completed(g, DONE) : failed(g, nothingUnread());
   }
 }
 
 /** A waiting reader no result will reach: iteration ends, next() rejects. */
-function endReader(park: Park): void {
-  if (park.data) hub.wake(park, DONE);
-  else hub.wakeWithError(park, nothingUnread());
+function endReader(park: Park<boolean>): void {
+  if (park.data) wake(park, DONE);
+  else wakeWithError(park, nothingUnread());
 }

@@ -4,15 +4,23 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { captureContext, currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { WaiterList } from "../hub/park.ts";
-import { GreenThread } from "./greenthread.ts";
+import {
+  addExitHook,
+  captureContext,
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  GreenThread,
+  hasPendingError,
+  outcomeOf,
+  ParkingLot,
+  register,
+  runInline,
+  schedule,
+} from "../hub/lowlevel.ts";
 import { checkCount, checkFunction } from "../hub/checks.ts";
 import { GreenMap } from "./greenmap.ts";
-
-const hub = getHub();
 
 // What a spawn resolves with, and what a reentrant (inline) run does with an error.
 /** Resolves the GreenThread; an inline run's error rejects. */
@@ -78,13 +86,12 @@ function noop(): void {}
  */
 export class GreenPool {
   #size: number;
-  #free: number;
-  #running = new Set<Greenlet>();
+  #running = new Set<GreenThread>();
   // Spawners waiting for a slot (park.data: SpawnRequest). Invariant: the
-  // line is empty whenever #free > 0 (#admit hands slots over).
-  #spawners = new WaiterList();
+  // line is empty whenever a slot is free (#admit hands slots over).
+  #spawners = new ParkingLot<SpawnRequest>();
   // Greenthreads in waitall().
-  #waitall = new WaiterList();
+  #waitall = new ParkingLot();
 
   /**
    * Makes a pool of at most `size` concurrent greenthreads (default 1000).
@@ -97,7 +104,7 @@ export class GreenPool {
    * ```
    */
   constructor(size: number = 1000) {
-    this.#size = this.#free = checkCount("create GreenPool", "size", size);
+    this.#size = checkCount("create GreenPool", "size", size);
   }
 
   /**
@@ -144,7 +151,7 @@ export class GreenPool {
    * ```
    */
   free(): number {
-    return this.#free;
+    return this.#free();
   }
 
   /**
@@ -177,7 +184,6 @@ export class GreenPool {
    */
   resize(size: number): void {
     checkCount("resize GreenPool", "size", size);
-    this.#free += size - this.#size;
     this.#size = size;
     this.#admit();
   }
@@ -231,44 +237,43 @@ export class GreenPool {
   #spawn(fn: AnyFn, args: unknown[], kind: number, sink: Sink): Promise<unknown> {
     checkFunction("spawn in GreenPool", fn);
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#free > 0) {
-      this.#free--;
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#free() > 0) {
       const gt = this.#create(fn, args, sink, captureContext());
       // Our own result before the start: if the loop budget makes us yield,
       // we are queued ahead of the new greenthread and still resume first.
-      const done = hub.completed(g, kind === SPAWN ? gt : undefined);
-      hub.schedule(gt);
+      const done = completed(g, kind === SPAWN ? gt : undefined);
+      schedule(gt);
       return done;
     }
     if (this.#running.has(g)) return this.#runInline(fn, args, kind, sink);
-    const park = hub.newPark(g, "GreenPool.spawn");
-    park.data = { fn, args, kind, sink, context: captureContext() } satisfies SpawnRequest;
-    this.#spawners.push(park);
-    return hub.suspend(park);
+    const request: SpawnRequest = { fn, args, kind, sink, context: captureContext() };
+    return this.#spawners.park(g, "GreenPool.spawn", request);
+  }
+
+  /** Slots free: `size` minus the greenthreads running (negative after shrinking). */
+  #free(): number {
+    return this.#size - this.#running.size;
   }
 
   /** A new greenthread of the pool, registered but not yet scheduled. */
   #create(fn: AnyFn, args: unknown[], sink: Sink, context: unknown): GreenThread<unknown> {
     const gt = new GreenThread(fn, args, context);
-    hub.register(gt);
+    register(gt);
     this.#running.add(gt);
-    gt.addExitHook(this.#onExit);
+    addExitHook(gt, this.#onExit);
     sink?.(gt);
     return gt;
   }
 
   /** Hands free slots to waiting spawners, first come first served. */
   #admit(): void {
-    while (this.#free > 0) {
-      const park = this.#spawners.shift();
-      if (park === null) return;
-      this.#free--;
-      const request = park.data as SpawnRequest;
+    while (this.#free() > 0 && this.#spawners.length > 0) {
+      const request = this.#spawners.head!.data!;
       const gt = this.#create(request.fn, request.args, request.sink, request.context);
       // The spawner resumes before the new greenthread starts, as in eventlet.
-      hub.wake(park, request.kind === SPAWN ? gt : undefined);
-      hub.schedule(gt);
+      this.#spawners.wakeFirst(request.kind === SPAWN ? gt : undefined);
+      schedule(gt);
     }
   }
 
@@ -276,13 +281,8 @@ export class GreenPool {
   // the greenthread's error). Runs inside GreenThread's end: must not throw.
   #onExit = (gt: GreenThread<unknown>): void => {
     this.#running.delete(gt);
-    this.#free++;
     this.#admit();
-    if (this.#running.size !== 0) return;
-    const waiters = this.#waitall;
-    for (let park = waiters.shift(); park !== null; park = waiters.shift()) {
-      hub.wake(park, undefined);
-    }
+    if (this.#running.size === 0) this.#waitall.wakeAll(undefined);
   };
 
   /**
@@ -293,9 +293,9 @@ export class GreenPool {
     const gt = new GreenThread(fn, args, undefined); // runs in the caller's context
     // spawn rethrows the error to the caller, which thereby observes it.
     if (kind !== SPAWN_N) gt.link(noop);
-    return gt.body().then(() => {
+    return runInline(gt).then(() => {
       if (kind === SPAWN_N) return undefined;
-      const outcome = gt.outcome()!;
+      const outcome = outcomeOf(gt)!;
       if (!outcome.ok) throw outcome.error;
       sink?.(gt);
       return kind === SPAWN ? gt : undefined;
@@ -319,19 +319,17 @@ export class GreenPool {
    */
   waitall(): Promise<void> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
+    if (hasPendingError(g)) return deliverPending(g);
     if (this.#running.has(g)) {
-      return hub.failed(
+      return failed(
         g,
         new Error(
           "Calling waitall() from within one of the GreenPool's greenthreads will never terminate.",
         ),
       );
     }
-    if (this.#running.size === 0) return hub.completed(g, undefined);
-    const park = hub.newPark(g, "GreenPool.waitall");
-    this.#waitall.push(park);
-    return hub.suspend(park);
+    if (this.#running.size === 0) return completed(g, undefined);
+    return this.#waitall.park(g, "GreenPool.waitall");
   }
 
   /**

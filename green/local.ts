@@ -12,8 +12,7 @@
  * @module
  */
 
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
+import { currentGreenlet, type GreenThread } from "../hub/lowlevel.ts";
 import { checkFunction } from "../hub/checks.ts";
 
 /**
@@ -61,7 +60,7 @@ export function local<T extends object = Record<PropertyKey, any>>(
   init?: (self: T) => void,
 ): T {
   if (init !== undefined) checkFunction("create local", init, "init");
-  const perGreenthread = new WeakMap<Greenlet, Record<PropertyKey, unknown>>();
+  const perGreenthread = new WeakMap<GreenThread, Record<PropertyKey, unknown>>();
   const attributes = (): Record<PropertyKey, unknown> => {
     const g = currentGreenlet();
     let own = perGreenthread.get(g);

@@ -10,9 +10,13 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import { WaiterList } from "../hub/park.ts";
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  hasPendingError,
+  ParkingLot,
+} from "../hub/lowlevel.ts";
 import { checkFunction } from "../hub/checks.ts";
 import { coreOf, LightQueue, type QueuePutOptions } from "./light_queue.ts";
 import {
@@ -26,8 +30,6 @@ import {
 export { LightQueue } from "./light_queue.ts";
 export type { QueueGetOptions, QueuePutOptions } from "./light_queue.ts";
 export { QueueClosed, QueueEmpty, QueueFull } from "./queue_errors.ts";
-
-const hub = getHub();
 
 /**
  * A `LightQueue` that also tracks tasks: every item added counts as an
@@ -60,7 +62,7 @@ const hub = getHub();
  * ```
  */
 export class Queue<T> extends LightQueue<T> {
-  #joiners: WaiterList | null = null;
+  #joiners: ParkingLot | null = null;
 
   /**
    * How many items were added and not yet marked done with `taskDone()`.
@@ -101,11 +103,7 @@ export class Queue<T> extends LightQueue<T> {
       );
     }
     if (--core.unfinished > 0) return;
-    const joiners = this.#joiners;
-    if (joiners === null) return;
-    for (let park = joiners.shift(); park !== null; park = joiners.shift()) {
-      hub.wake(park, undefined);
-    }
+    this.#joiners?.wakeAll(undefined);
   }
 
   /**
@@ -122,11 +120,9 @@ export class Queue<T> extends LightQueue<T> {
    */
   join(): Promise<void> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (coreOf(this).unfinished === 0) return hub.completed(g, undefined);
-    const park = hub.newPark(g, "Queue.join");
-    (this.#joiners ??= new WaiterList()).push(park);
-    return hub.suspend(park);
+    if (hasPendingError(g)) return deliverPending(g);
+    if (coreOf(this).unfinished === 0) return completed(g, undefined);
+    return (this.#joiners ??= new ParkingLot()).park(g, "Queue.join");
   }
 }
 

@@ -9,7 +9,7 @@
  * - Getters park only when the buffer is empty, putters only when it is
  *   full, so at most one of the two waiter lines is non-empty.
  * - A put while getters wait hands the item straight to the first getter
- *   (`hub.wake`): from then on it is that getter's, even if a kill or
+ *   (`wakeFirst`): from then on it is that getter's, even if a kill or
  *   Timeout reaches the getter before it resumes (the error surfaces at its
  *   next switch point).
  * - A get that frees a slot while putters wait moves the first putter's
@@ -18,23 +18,31 @@
  * - Every outcome is decided when the operation is called or woken, never
  *   when it resumes, so nothing is lost or duplicated.
  * - Ordering: when an operation completes at once and also wakes another
- *   greenthread, it takes its own result (`hub.completed`) before calling
- *   `hub.wake`, so that, if the loop budget makes it yield, it is queued
- *   ahead of the one it woke, exactly as when it resumes at once.
+ *   greenthread, it takes its own result (`completed`) before waking the
+ *   other, so that, if the loop budget makes it yield, it is queued ahead
+ *   of the one it woke, exactly as when it resumes at once.
  *
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { type Park, WaiterList } from "../hub/park.ts";
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  type GreenThread,
+  hasPendingError,
+  type Park,
+  ParkingLot,
+  rejectAfter,
+  wake,
+  wakeWithError,
+  yieldShielded,
+} from "../hub/lowlevel.ts";
 import { Fifo } from "../hub/fifo.ts";
 import { checkSeconds, typeName } from "../hub/checks.ts";
 import { QueueClosed, QueueEmpty, QueueFull } from "./queue_errors.ts";
 import type { ItemBuffer } from "./queue_buffers.ts";
-
-const hub = getHub();
 
 /** `wait` of a non-blocking put/get; otherwise seconds, `Infinity` for no limit. */
 const NO_WAIT = -1;
@@ -78,7 +86,7 @@ function seconds(n: number): string {
 }
 
 /** What a getter parked in `park` resumes with when handed `item`. */
-function forGetter(park: Park, item: unknown): unknown {
+function forGetter(park: Park<number>, item: unknown): unknown {
   return park.data === ITERATING ? { value: item, done: false } : item;
 }
 
@@ -91,62 +99,60 @@ export class QueueCore<T> {
   /** Capacity: `Infinity` when unbounded, 0 for a channel. */
   maxsize: number;
   /** The buffered items, in the order they come out. */
-  buf: ItemBuffer<T> = new Fifo<T>();
+  buf: ItemBuffer<T>;
   /** Parked getters (their `data` is ITERATING for the async iterator). */
-  readonly getters: WaiterList = new WaiterList();
+  readonly getters: ParkingLot<number> = new ParkingLot();
   /** Parked putters (their `data` is the item they offer). */
-  readonly putters: WaiterList = new WaiterList();
+  readonly putters: ParkingLot<T> = new ParkingLot();
   closed = false;
   /** Items added and not yet marked done (for `Queue`). */
   unfinished = 0;
+  /** A channel putter whose item `#take` gave out: `#settleTake` wakes it. */
+  #owed: Park<T> | null = null;
 
-  constructor(maxsize: number) {
+  constructor(maxsize: number, buf: ItemBuffer<T> = new Fifo<T>()) {
     this.maxsize = maxsize;
+    this.buf = buf;
   }
 
   put(item: T, wait: number): Promise<void> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.closed) return hub.failed(g, new QueueClosed("Cannot put: the queue is closed"));
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.closed) return failed(g, new QueueClosed("Cannot put: the queue is closed"));
     if (this.getters.length > 0) return this.#handOver(g, item);
     const buf = this.buf;
     if (buf.length < this.maxsize) {
       // Hot path: room in the buffer.
       buf.push(item);
       this.unfinished++;
-      return hub.completed(g, undefined);
+      return completed(g, undefined);
     }
-    if (wait === NO_WAIT) return hub.failed(g, new QueueFull());
-    const park = hub.newPark(g, "Queue.put");
-    park.data = item;
-    this.putters.push(park);
-    if (wait !== Infinity) {
-      const error = new QueueFull(`Cannot put: the queue stayed full for ${seconds(wait)}`);
-      hub.setDeadline(park, wait, error, true);
-    }
-    return hub.suspend(park);
+    if (wait === NO_WAIT) return failed(g, new QueueFull());
+    if (wait === Infinity) return this.putters.park(g, "Queue.put", item);
+    const error = new QueueFull(`Cannot put: the queue stayed full for ${seconds(wait)}`);
+    return this.putters.parkFor(g, "Queue.put", rejectAfter(wait, error), item);
   }
 
   /** Gives `item` to the first parked getter (the buffer is empty). */
-  #handOver(g: Greenlet, item: T): Promise<void> {
-    const getter = this.getters.shift()!;
+  #handOver(g: GreenThread, item: T): Promise<void> {
+    const getter = this.getters.head!;
     this.unfinished++;
     if (this.maxsize === 0) {
       // Channel lockstep: the getter is queued to run first, then we resume.
-      hub.wake(getter, forGetter(getter, item));
-      return hub.yieldNow(g, "Queue.put");
+      this.getters.wakeFirst(forGetter(getter, item));
+      return yieldShielded(g, "Queue.put", undefined);
     }
-    const done = hub.completed(g, undefined);
-    hub.wake(getter, forGetter(getter, item));
+    const done = completed(g, undefined);
+    this.getters.wakeFirst(forGetter(getter, item));
     return done;
   }
 
   putNowait(item: T): void {
     if (this.closed) throw new QueueClosed("Cannot put: the queue is closed");
-    const getter = this.getters.shift();
+    const getter = this.getters.head;
     if (getter !== null) {
       this.unfinished++;
-      hub.wake(getter, forGetter(getter, item));
+      this.getters.wakeFirst(forGetter(getter, item));
       return;
     }
     if (this.buf.length >= this.maxsize) throw new QueueFull();
@@ -156,86 +162,80 @@ export class QueueCore<T> {
 
   get(wait: number): Promise<T> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    const buf = this.buf;
-    if (buf.length > 0) {
-      // Hot path: an item is there.
-      const done = hub.completed(g, buf.shift() as T);
-      if (this.putters.length > 0) this.#admitPutters();
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#canTake()) {
+      // Hot path: an item is there. Our result first, then the wake-ups.
+      const done = completed(g, this.#take());
+      this.#settleTake();
       return done;
     }
-    if (this.putters.length > 0) {
-      // A channel: take the first putter's item; we run before it resumes.
-      const putter = this.putters.shift()!;
-      const done = hub.completed(g, putter.data as T);
-      this.#releasePutter(putter);
-      return done;
-    }
-    if (this.closed) return hub.failed(g, drained());
-    if (wait === NO_WAIT) return hub.failed(g, new QueueEmpty());
-    const park = hub.newPark(g, "Queue.get");
-    this.getters.push(park);
-    if (wait !== Infinity) {
-      const error = new QueueEmpty(`Cannot get: the queue stayed empty for ${seconds(wait)}`);
-      hub.setDeadline(park, wait, error, true);
-    }
-    return hub.suspend(park);
+    if (this.closed) return failed(g, drained());
+    if (wait === NO_WAIT) return failed(g, new QueueEmpty());
+    if (wait === Infinity) return this.getters.park(g, "Queue.get");
+    const error = new QueueEmpty(`Cannot get: the queue stayed empty for ${seconds(wait)}`);
+    return this.getters.parkFor(g, "Queue.get", rejectAfter(wait, error));
   }
 
   getNowait(): T {
-    const buf = this.buf;
-    if (buf.length > 0) {
-      const item = buf.shift() as T;
-      if (this.putters.length > 0) this.#admitPutters();
-      return item;
-    }
-    const putter = this.putters.shift();
-    if (putter !== null) {
-      const item = putter.data as T;
-      this.#releasePutter(putter);
-      return item;
-    }
-    throw this.closed ? drained() : new QueueEmpty();
+    if (!this.#canTake()) throw this.closed ? drained() : new QueueEmpty();
+    const item = this.#take();
+    this.#settleTake();
+    return item;
   }
 
   /** The async iterator's step: as `get()`, resolving an IteratorResult. */
   next(): Promise<IteratorResult<T, undefined>> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    const buf = this.buf;
-    if (buf.length > 0) {
-      const done = hub.completed(g, { value: buf.shift() as T, done: false as const });
-      if (this.putters.length > 0) this.#admitPutters();
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#canTake()) {
+      const done = completed(g, { value: this.#take(), done: false as const });
+      this.#settleTake();
       return done;
     }
-    if (this.putters.length > 0) {
-      const putter = this.putters.shift()!;
-      const done = hub.completed(g, { value: putter.data as T, done: false as const });
-      this.#releasePutter(putter);
-      return done;
-    }
-    if (this.closed) return hub.completed(g, END);
-    const park = hub.newPark(g, "Queue.get");
-    park.data = ITERATING;
-    this.getters.push(park);
-    return hub.suspend(park);
+    if (this.closed) return completed(g, END);
+    return this.getters.park(g, "Queue.get", ITERATING);
+  }
+
+  /** True when a get can take an item now (buffered, or a channel putter's). */
+  #canTake(): boolean {
+    return this.buf.length > 0 || this.putters.length > 0;
+  }
+
+  /**
+   * Takes the next item: from the buffer, or (a channel: putters wait with
+   * an empty buffer only when maxsize is 0) the first putter's. Call
+   * `#settleTake` right after taking the caller's own result.
+   */
+  #take(): T {
+    if (this.buf.length > 0) return this.buf.shift() as T;
+    const putter = this.#owed = this.putters.head!;
+    return putter.data as T;
+  }
+
+  /** Wakes the putter whose item was taken, or moves waiting putters' items in. */
+  #settleTake(): void {
+    const owed = this.#owed;
+    if (owed !== null) {
+      this.#owed = null;
+      this.#releasePutter(owed);
+    } else if (this.putters.length > 0) this.#admitPutters();
   }
 
   /** Moves parked putters' items into the buffer while it has room; their puts succeed. */
   #admitPutters(): void {
     const buf = this.buf, putters = this.putters;
     while (putters.length > 0 && buf.length < this.maxsize) {
-      const putter = putters.shift()!;
+      const putter = putters.head!;
       buf.push(putter.data as T);
       this.#releasePutter(putter);
     }
   }
 
   /** A putter whose item was taken: count the item and let the putter resume. */
-  #releasePutter(putter: Park): void {
+  #releasePutter(putter: Park<T>): void {
     putter.data = undefined;
     this.unfinished++;
-    hub.wake(putter, undefined);
+    wake(putter, undefined);
   }
 
   resize(maxsize: number): void {
@@ -246,16 +246,12 @@ export class QueueCore<T> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const putters = this.putters;
-    for (let p = putters.shift(); p !== null; p = putters.shift()) {
-      p.data = undefined;
-      hub.wakeWithError(p, new QueueClosed("Cannot put: the queue was closed while waiting"));
-    }
+    for (const putter of this.putters) putter.data = undefined;
+    this.putters.failAll(new QueueClosed("Cannot put: the queue was closed while waiting"));
     // Getters park only on an empty buffer: nothing is left for them.
-    const getters = this.getters;
-    for (let p = getters.shift(); p !== null; p = getters.shift()) {
-      if (p.data === ITERATING) hub.wake(p, END);
-      else hub.wakeWithError(p, drained());
+    for (let p = this.getters.head; p !== null; p = this.getters.head) {
+      if (p.data === ITERATING) wake(p, END);
+      else wakeWithError(p, drained());
     }
   }
 }

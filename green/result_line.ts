@@ -19,13 +19,21 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
 import { Fifo } from "../hub/fifo.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { type Park, WaiterList } from "../hub/park.ts";
-import type { GreenThread } from "./greenthread.ts";
-
-const hub = getHub();
+import {
+  addExitHook,
+  completed,
+  deliverPending,
+  failed,
+  type GreenThread,
+  hasPendingError,
+  isDead,
+  outcomeOf,
+  type Park,
+  ParkingLot,
+  wake,
+  wakeWithError,
+} from "../hub/lowlevel.ts";
 
 /**
  * The end of an async iteration.
@@ -45,7 +53,7 @@ function noop(): void {}
 export class ResultLine<T> {
   #gts = new Fifo<GreenThread<T>>();
   // Parked readers; park.data is true for readers that want an IteratorResult.
-  #readers = new WaiterList();
+  #readers = new ParkingLot<boolean>();
   // The head last linked because a reader waited for it.
   #watched: GreenThread<T> | null = null;
   #onTake: (ok: boolean) => void;
@@ -68,7 +76,7 @@ export class ResultLine<T> {
   /** Appends `gt`; its result goes to a reader after those pushed before it. */
   push(gt: GreenThread<T>): void {
     this.#gts.push(gt);
-    gt.addExitHook(this.#onExit);
+    addExitHook(gt, this.#onExit);
     if (this.#gts.length === 1) this.#watchHead();
   }
 
@@ -78,30 +86,28 @@ export class ResultLine<T> {
    * IteratorResult instead of the bare value. An error is rethrown. The
    * caller makes sure a result will come (or ends the reader itself).
    */
-  read(g: Greenlet, iter: boolean, what: string): Promise<unknown> {
-    if (g.hasPendingError) return hub.deliverPending(g);
+  read(g: GreenThread, iter: boolean, what: string): Promise<unknown> {
+    if (hasPendingError(g)) return deliverPending(g);
     const head = this.#gts.peek();
-    if (head !== undefined && head.dead && this.#readers.length === 0) {
+    if (head !== undefined && isDead(head) && this.#readers.length === 0) {
       this.#gts.shift();
-      const outcome = head.outcome()!;
+      const outcome = outcomeOf(head)!;
       // Our own result before onTake's spawns and wake-ups: if the loop
       // budget makes us yield, we are queued ahead of them and still resume first.
       const done = outcome.ok
-        ? hub.completed(g, iter ? { value: outcome.value, done: false } : outcome.value)
-        : hub.failed(g, outcome.error);
+        ? completed(g, iter ? { value: outcome.value, done: false } : outcome.value)
+        : failed(g, outcome.error);
       this.#onTake(outcome.ok);
       return done;
     }
-    const park = hub.newPark(g, what);
-    park.data = iter;
-    this.#readers.push(park);
+    const parked = this.#readers.park(g, what, iter);
     this.#watchHead();
-    return hub.suspend(park);
+    return parked;
   }
 
   /** The waiting readers after the first `keep` (those no pushed result will reach). */
-  readersAfter(keep: number): Park[] {
-    const parks: Park[] = [];
+  readersAfter(keep: number): Park<boolean>[] {
+    const parks: Park<boolean>[] = [];
     for (const park of this.#readers) if (keep-- <= 0) parks.push(park);
     return parks;
   }
@@ -122,11 +128,11 @@ export class ResultLine<T> {
     for (;;) {
       const head = this.#gts.peek();
       const park = this.#readers.head;
-      if (head === undefined || park === null || !head.dead) break;
+      if (head === undefined || park === null || !isDead(head)) break;
       this.#gts.shift();
-      const outcome = head.outcome()!;
-      if (!outcome.ok) hub.wakeWithError(park, outcome.error);
-      else hub.wake(park, park.data ? { value: outcome.value, done: false } : outcome.value);
+      const outcome = outcomeOf(head)!;
+      if (!outcome.ok) wakeWithError(park, outcome.error);
+      else wake(park, park.data ? { value: outcome.value, done: false } : outcome.value);
       this.#onTake(outcome.ok);
     }
     this.#watchHead();
@@ -137,7 +143,7 @@ export class ResultLine<T> {
   #watchHead(): void {
     const head = this.#gts.peek();
     if (
-      head === undefined || head === this.#watched || head.dead || this.#readers.length === 0
+      head === undefined || head === this.#watched || isDead(head) || this.#readers.length === 0
     ) return;
     this.#watched = head;
     head.link(noop);

@@ -5,13 +5,17 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
 import { checkCount, checkSeconds, typeName } from "../hub/checks.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { WaiterList } from "../hub/park.ts";
-
-const hub = getHub();
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  type GreenThread,
+  hasPendingError,
+  ParkingLot,
+  resolveAfter,
+  wake,
+} from "../hub/lowlevel.ts";
 
 /** Options of `Semaphore.acquire`. */
 export interface AcquireOptions {
@@ -84,7 +88,7 @@ export class Semaphore {
   #counter: number;
   // Parked acquirers; park.data is what each resolves with (true or a Permit).
   // Invariant: the line is empty whenever #counter > 0 (release hands over).
-  #waiters = new WaiterList();
+  #waiters = new ParkingLot<unknown>();
 
   /**
    * Makes a semaphore with `value` free permits (default 1).
@@ -208,18 +212,14 @@ export class Semaphore {
   }
 
   // Hot path: no async wrapper, the park promise is returned as is.
-  #acquire<V>(g: Greenlet, value: V, blocking: boolean, seconds: number): Promise<V | false> {
-    if (g.hasPendingError) return hub.deliverPending(g);
+  #acquire<V>(g: GreenThread, value: V, blocking: boolean, seconds: number): Promise<V | false> {
+    if (hasPendingError(g)) return deliverPending(g);
     if (this.#counter > 0) {
       this.#counter--;
-      return hub.completed(g, value);
+      return completed(g, value);
     }
-    if (!blocking) return hub.completed(g, false);
-    const park = hub.newPark(g, "Semaphore.acquire");
-    park.data = value;
-    this.#waiters.push(park);
-    if (seconds !== Infinity) hub.setDeadline(park, seconds, false, false);
-    return hub.suspend(park);
+    if (!blocking) return completed(g, false);
+    return this.#waiters.parkFor(g, "Semaphore.acquire", resolveAfter(seconds, false), value);
   }
 
   /**
@@ -236,9 +236,9 @@ export class Semaphore {
    */
   release(): void {
     // The line is non-empty only while the count is 0: hand the permit over.
-    const park = this.#waiters.shift();
-    if (park === null) this.#counter++;
-    else hub.wake(park, park.data);
+    const first = this.#waiters.head;
+    if (first === null) this.#counter++;
+    else wake(first, first.data);
   }
 }
 

@@ -4,11 +4,18 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
 import { checkSeconds } from "../hub/checks.ts";
-import { currentGreenlet } from "../hub/current.ts";
-
-const hub = getHub();
+import {
+  awaitForeign,
+  currentGreenlet,
+  deliverPending,
+  hasPendingError,
+  newPark,
+  resolveAfter,
+  setDeadline,
+  suspend,
+  yieldInterruptible,
+} from "../hub/lowlevel.ts";
 
 /**
  * Parks the current greenthread for `seconds` (default 0). `sleep(0)` lets
@@ -28,11 +35,11 @@ const hub = getHub();
 export function sleep(seconds: number = 0): Promise<void> {
   const delay = checkSeconds("sleep", seconds);
   const g = currentGreenlet();
-  if (g.hasPendingError) return hub.deliverPending(g);
-  if (delay === 0) return hub.yieldNow(g, "sleep", undefined, true);
-  const park = hub.newPark(g, "sleep");
-  if (delay !== Infinity) hub.setDeadline(park, delay, undefined, false);
-  return hub.suspend(park);
+  if (hasPendingError(g)) return deliverPending(g);
+  if (delay === 0) return yieldInterruptible(g, "sleep");
+  const park = newPark(g, "sleep");
+  setDeadline(park, resolveAfter(delay));
+  return suspend(park);
 }
 
 /**
@@ -51,9 +58,9 @@ export function sleep(seconds: number = 0): Promise<void> {
 export function waitFor<T>(promise: PromiseLike<T> | T): Promise<T> {
   const g = currentGreenlet();
   const foreign = Promise.resolve(promise);
-  if (g.hasPendingError) {
+  if (hasPendingError(g)) {
     foreign.catch(() => {}); // nobody will await it: no unhandled rejection
-    return hub.deliverPending(g);
+    return deliverPending(g);
   }
-  return hub.awaitForeign(g, "waitFor", () => foreign);
+  return awaitForeign(g, "waitFor", () => foreign);
 }

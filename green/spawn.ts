@@ -9,12 +9,21 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
 import { checkFunction, checkSeconds, typeName } from "../hub/checks.ts";
-import { captureContext, currentGreenlet } from "../hub/current.ts";
-import { GreenletExit, GreenThread } from "./greenthread.ts";
-
-const hub = getHub();
+import {
+  addExitHook,
+  callLater,
+  captureContext,
+  captureSpawnSites,
+  currentGreenlet,
+  GreenletExit,
+  GreenThread,
+  isDead,
+  register,
+  RUN,
+  schedule,
+  setSpawnSite,
+} from "../hub/lowlevel.ts";
 
 /**
  * Schedules `fn(...args)` (sync or async) to run in a new greenthread and
@@ -46,9 +55,9 @@ export function spawnIn<A extends unknown[], T>(
   args: A,
 ): GreenThread<Awaited<T>> {
   const gt = new GreenThread<Awaited<T>>(fn as never, args, spawnContext);
-  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
-  hub.register(gt);
-  hub.schedule(gt);
+  if (captureSpawnSites) setSpawnSite(gt, callerLine());
+  register(gt);
+  schedule(gt);
   return gt;
 }
 
@@ -99,7 +108,7 @@ export function spawnAfter<A extends unknown[], T>(
 }
 
 function startNow(gt: GreenThread<unknown>): void {
-  gt.run();
+  gt[RUN](); // we are in the pump, at the timer's place: start as if queued
 }
 
 /**
@@ -123,9 +132,9 @@ export function spawnAfterLocal<A extends unknown[], T>(
 ): GreenThread<Awaited<T>> {
   const owner = currentGreenlet();
   return spawnLater("spawnAfterLocal", seconds, fn, args, (child) => {
-    if (owner.dead) {
+    if (isDead(owner)) {
       child.kill(new GreenletExit("Greenthread was cancelled: its spawner ended first"));
-    } else child.run();
+    } else child[RUN]();
   });
 }
 
@@ -144,10 +153,10 @@ function spawnLater<A extends unknown[], T>(
   const delay = checkSeconds(action, seconds);
   checkFunction(action, fn);
   const gt = new GreenThread<Awaited<T>>(fn as never, args, captureContext());
-  if (hub.captureSpawnSites) gt.spawnSite = callerLine();
-  hub.register(gt);
-  const timer = hub.callLater(delay, due, gt);
-  gt.addExitHook(() => timer.cancel()); // cancelled or killed before its start
+  if (captureSpawnSites) setSpawnSite(gt, callerLine());
+  register(gt);
+  const timer = callLater(delay, due, gt);
+  addExitHook(gt, () => timer.cancel()); // cancelled or killed before its start
   return gt;
 }
 
@@ -184,5 +193,5 @@ export function kill(gt: GreenThread<unknown>, error?: unknown): Promise<void> {
  * ```
  */
 export function getCurrent(): GreenThread<unknown> {
-  return currentGreenlet() as GreenThread<unknown>;
+  return currentGreenlet();
 }

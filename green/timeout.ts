@@ -7,18 +7,24 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
 import { checkFunction, checkSeconds } from "../hub/checks.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import type { Timer } from "../hub/timer.ts";
-
-const hub = getHub();
+import {
+  callLater,
+  currentGreenlet,
+  type GreenThread,
+  type HubTimer,
+  isDead,
+  throwInto,
+  withdrawPendingError,
+} from "../hub/lowlevel.ts";
 
 function describeSeconds(seconds: number | null): string {
   if (seconds === null) return "Timeout that never fires";
   return `Timed out after ${seconds} second${seconds === 1 ? "" : "s"}`;
 }
+
+/** Throws the Timeout into its greenthread (its hub timer's callback). */
+let fire: (timeout: Timeout) => void;
 
 /**
  * A deadline for the greenthread that creates it. It starts at once; when
@@ -56,8 +62,8 @@ export class Timeout extends Error {
   readonly seconds: number | null;
   /** What it throws when it expires (undefined: the Timeout itself). */
   readonly error: unknown;
-  #timer: Timer | null = null;
-  #owner: Greenlet | null = null;
+  #timer: HubTimer | null = null;
+  #owner: GreenThread | null = null;
 
   /** Starts a timeout of `seconds` for the current greenthread. */
   constructor(seconds?: number | null, error?: unknown) {
@@ -83,7 +89,7 @@ export class Timeout extends Error {
 
   /** True while it is scheduled and has neither fired nor been cancelled. */
   get pending(): boolean {
-    return this.#timer !== null && this.#timer.pending;
+    return this.#timer !== null && this.#timer.live;
   }
 
   /**
@@ -105,7 +111,7 @@ export class Timeout extends Error {
     }
     this.#owner = currentGreenlet();
     if (this.seconds !== null) {
-      this.#timer = hub.callLater(this.seconds, fire, this);
+      this.#timer = callLater(this.seconds, fire, this);
     }
     return this;
   }
@@ -125,7 +131,7 @@ export class Timeout extends Error {
   cancel(): void {
     if (this.#timer !== null) this.#timer.cancel();
     this.#timer = null;
-    this.#owner?.withdrawPendingError(this);
+    if (this.#owner !== null) withdrawPendingError(this.#owner, this);
   }
 
   /** Cancels it: `using t = new Timeout(5)` scopes it to a block. */
@@ -133,16 +139,13 @@ export class Timeout extends Error {
     this.cancel();
   }
 
-  /** @ignore */
-  fire(): void {
-    const owner = this.#owner;
-    if (owner === null || owner.dead) return;
-    hub.throwInto(owner, this.error ?? this, this);
+  static {
+    fire = (timeout) => {
+      const owner = timeout.#owner;
+      if (owner === null || isDead(owner)) return;
+      throwInto(owner, timeout.error ?? timeout, timeout);
+    };
   }
-}
-
-function fire(timeout: Timeout): void {
-  timeout.fire();
 }
 
 /** Options of `withTimeout`. */

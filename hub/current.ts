@@ -1,59 +1,27 @@
 /**
- * Which greenlet is running.
+ * Which greenlet is running: the async-context carrier of this thread.
  *
  * Each greenthread's body runs inside `runAs(greenthread, …)`, and the
  * async context carries the greenlet across every `await` in it
- * (`async_context.ts`), so `currentGreenlet()` is right in any
+ * (`async_context.ts`), so `currentCarried()` is right in any
  * continuation. Code outside any greenthread (top-level code, test bodies,
- * foreign callbacks) belongs to the thread's main greenlet.
+ * foreign callbacks) carries nothing: `currentGreenlet()` (greenthread.ts)
+ * answers the thread's main greenthread there.
  *
  * @module
  */
 
-import { Greenlet } from "./greenlet.ts";
+import type { GreenletCore } from "./greenlet_core.ts";
 import { makeContextCarrier } from "./async_context.ts";
 
-const carrier = makeContextCarrier<Greenlet>();
+const carrier = makeContextCarrier<GreenletCore>();
 
 /** Which carrier this thread uses: "native" or "portable" (async_context.ts). */
 export const contextCarrierKind: "native" | "portable" = carrier.kind;
 
-let main: Greenlet | undefined;
-let hubOwn: Greenlet | undefined;
-let makeSpecial: (id: number) => Greenlet = (id) => new Greenlet(id);
-
-/** The main or hub greenlet: it is already running when first asked for. */
-function special(id: number): Greenlet {
-  const g = makeSpecial(id);
-  g.started = true;
-  return g;
-}
-
-/** The running greenlet, or the thread's main greenlet outside any. */
-export function currentGreenlet(): Greenlet {
-  return carrier.get() ?? (main ??= special(0));
-}
-
-/** The thread's main greenlet (id 0: the one top-level code runs in). */
-export function mainGreenlet(): Greenlet {
-  return main ??= special(0);
-}
-
-/**
- * The hub's own greenlet (id -1): hub timer callbacks run in it, so a
- * switch point called there parks it, not the main greenthread (whose
- * kills and Timeouts it would otherwise take).
- */
-export function hubGreenlet(): Greenlet {
-  return hubOwn ??= special(-1);
-}
-
-/**
- * Lets `green/` make the main and hub greenlets full GreenThreads (marked
- * started here).
- */
-export function setSpecialGreenletFactory(factory: (id: number) => Greenlet): void {
-  makeSpecial = factory;
+/** The greenlet the running code belongs to, or undefined outside any. */
+export function currentCarried(): GreenletCore | undefined {
+  return carrier.get();
 }
 
 /**
@@ -70,10 +38,14 @@ export function captureContext(): unknown {
  * whatever the context of the caller.
  */
 export function runAs<A, R>(
-  greenlet: Greenlet,
+  greenlet: GreenletCore,
   fn: (arg: A) => R,
   arg: A,
   captured: unknown,
 ): R {
   return carrier.run(greenlet, fn, arg, captured);
 }
+
+// Transitional: net/, tpool/ and patcher/ import these from here until they
+// use lowlevel.ts (issue 14). A cycle, harmless: both sides only call.
+export { currentGreenlet, mainGreenlet } from "./greenthread.ts";

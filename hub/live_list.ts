@@ -2,40 +2,44 @@
  * LiveList: the hub's list of live spawned greenthreads, for
  * `hub.greenthreads()` and the debug listings.
  *
- * Intrusive and doubly linked through each greenlet's `liveNext` and
- * `livePrev`, so that adding and removing cost no allocation and O(1).
+ * Intrusive and doubly linked through each greenlet's private live links
+ * (greenlet.ts), so that adding and removing cost no allocation and O(1).
  *
  * @module
  */
 
-import type { Greenlet } from "./greenlet.ts";
+import { type GreenletCore, liveLinks } from "./greenlet_core.ts";
 
 /** The live greenthreads of one hub, newest first internally. */
-export class LiveList {
-  #head: Greenlet | null = null;
+export class LiveList<G extends GreenletCore> {
+  #head: G | null = null;
 
   /** Records a greenthread that was just spawned. */
-  add(greenlet: Greenlet): void {
+  add(greenlet: G): void {
     const head = this.#head;
-    greenlet.liveNext = head;
-    if (head !== null) head.livePrev = greenlet;
+    liveLinks.setNext(greenlet, head);
+    if (head !== null) liveLinks.setPrev(head, greenlet);
     this.#head = greenlet;
   }
 
   /** Forgets a greenthread that ended; does nothing if it was not added. */
-  remove(greenlet: Greenlet): void {
-    const { livePrev: prev, liveNext: next } = greenlet;
-    if (prev !== null) prev.liveNext = next;
-    else if (this.#head === greenlet) this.#head = next;
+  remove(greenlet: G): void {
+    const prev = liveLinks.prev(greenlet);
+    const next = liveLinks.next(greenlet);
+    if (prev !== null) liveLinks.setNext(prev, next);
+    else if (this.#head === greenlet) this.#head = next as G | null;
     else return; // not in the list
-    if (next !== null) next.livePrev = prev;
-    greenlet.livePrev = greenlet.liveNext = null;
+    if (next !== null) liveLinks.setPrev(next, prev);
+    liveLinks.setPrev(greenlet, null);
+    liveLinks.setNext(greenlet, null);
   }
 
   /** The live greenthreads, oldest first. */
-  toArray(): Greenlet[] {
-    const all: Greenlet[] = [];
-    for (let g = this.#head; g !== null; g = g.liveNext) all.push(g);
+  toArray(): G[] {
+    const all: G[] = [];
+    for (let g: GreenletCore | null = this.#head; g !== null; g = liveLinks.next(g)) {
+      all.push(g as G);
+    }
     return all.reverse();
   }
 }

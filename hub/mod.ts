@@ -3,8 +3,9 @@
  *
  * Most programs never touch it; use it to replace the error handler
  * (`getHub().onError`), to schedule plain callbacks
- * (`scheduleCallGlobal`/`scheduleCallLocal`), or to look inside
- * (`greenthreads()`, `stats()`).
+ * (`scheduleCallGlobal`/`scheduleCallLocal`), to look inside
+ * (`greenthreads()`, `stats()`), or to observe it with instruments
+ * (`getHub().instruments.add(…)`).
  *
  * @example
  * ```ts
@@ -20,5 +21,8 @@ import "./deno_version.ts";
 
 export { getHub, Hub } from "./hub.ts";
 export type { ErrorHandler, HubStats } from "./hub.ts";
-export { Timer } from "./timer.ts";
-export { Greenlet } from "./greenlet.ts";
+export { Timer } from "./user_timer.ts";
+export { Instruments } from "./instruments.ts";
+export type { Instrument } from "./instruments.ts";
+export { GreenletExit, GreenThread } from "./greenthread.ts";
+export type { LinkCallback } from "./greenthread.ts";

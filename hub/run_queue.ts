@@ -17,10 +17,17 @@
 import { Fifo } from "./fifo.ts";
 import { LoopBudget } from "./loop_budget.ts";
 
+/**
+ * The method key of a run-queue entry's step. A symbol, so that the
+ * classes that are entries (a public `GreenThread` among them) carry the
+ * step where user code cannot call it by name.
+ */
+export const RUN: unique symbol = Symbol("eventlet.run");
+
 /** Something the pump can run: a park to resume, a start, a timer. */
 export interface Runnable {
   /** Does its step; called by the pump in run-queue order. */
-  run(): void;
+  [RUN](): void;
 }
 
 /**
@@ -115,11 +122,11 @@ export class RunQueue {
     const due = this.#due;
     if (due.length > 0) {
       this.#switches += due.length;
-      while (due.length > 0) due.shift()!.run();
+      while (due.length > 0) due.shift()![RUN]();
     }
     const entries = this.#entries;
     let n = entries.length;
     this.#switches += n;
-    while (n-- > 0) entries.shift()!.run();
+    while (n-- > 0) entries.shift()![RUN]();
   };
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Timer } from "./timer.ts";
+import type { HubTimer as Timer } from "./hub_timer.ts";
 
 function before(a: Timer, b: Timer): boolean {
   return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);

@@ -10,8 +10,8 @@
  * @module
  */
 
-import type { Greenlet } from "./greenlet.ts";
-import { Timer, type TimerHost } from "./timer.ts";
+import { HubTimer, type TimerHost } from "./hub_timer.ts";
+import { activeInstruments } from "./instruments.ts";
 import { TimerHeap } from "./timer_heap.ts";
 
 /** Compact the heap past this many cancelled timers (as eventlet's hub). */
@@ -22,13 +22,11 @@ const MAX_DELAY_MS = 0x7fffffff;
 /** The hooks a TimerQueue needs from its hub. */
 export interface TimerQueueHooks {
   /** Puts a zero-delay timer in the run queue, behind what is ready. */
-  schedule(timer: Timer): void;
+  schedule(timer: HubTimer): void;
   /** Puts a heap timer whose deadline passed ahead of what is ready. */
-  scheduleDue(timer: Timer): void;
+  scheduleDue(timer: HubTimer): void;
   /** The Deno timer fired: a turn of the event loop happened at `now`. */
   loopTurned(now: number): void;
-  /** Reports an error thrown by a user callback. */
-  reportError(error: unknown): void;
 }
 
 /** The hub's timers; see the module comment. */
@@ -57,23 +55,20 @@ export class TimerQueue implements TimerHost {
     return this.#liveInHeap > 0;
   }
 
-  /** Schedules a timer; `args === null` marks an internal one (see Timer.run). */
-  add(
-    seconds: number,
-    callback: (...args: never[]) => unknown,
-    args: unknown[] | null,
-    arg: unknown,
-    owner: Greenlet | null,
-  ): Timer {
+  /** Calls `callback(arg)` in the pump after `seconds` (0 or less: next pump). */
+  add<A>(seconds: number, callback: (arg: A) => void, arg: A): HubTimer {
     const seq = this.#seq++;
     this.#live++;
+    const instruments = activeInstruments;
     if (seconds <= 0) {
-      const timer = new Timer(this, seconds, 0, seq, callback, args, arg, owner);
+      const timer = new HubTimer(this, 0, 0, seq, callback as (arg: never) => void, arg);
+      if (instruments !== null) instruments.timerArmed(performance.now() / 1000);
       this.#hooks.schedule(timer);
       return timer;
     }
     const deadline = performance.now() + seconds * 1000;
-    const timer = new Timer(this, seconds, deadline, seq, callback, args, arg, owner);
+    if (instruments !== null) instruments.timerArmed(deadline / 1000);
+    const timer = new HubTimer(this, seconds, deadline, seq, callback as (arg: never) => void, arg);
     timer.inHeap = true;
     this.#liveInHeap++;
     this.#heap.push(timer);
@@ -102,13 +97,13 @@ export class TimerQueue implements TimerHost {
   }
 
   /** The pending timers in due order (for `debug.formatHubTimers`). */
-  pending(): Timer[] {
+  pending(): HubTimer[] {
     return this.#heap.toArray().filter((t) => t.live).sort((a, b) =>
       a.deadline - b.deadline || a.seq - b.seq
     );
   }
 
-  timerCancelled(timer: Timer): void {
+  timerCancelled(timer: HubTimer): void {
     this.#live--;
     if (!timer.inHeap) return;
     if (--this.#liveInHeap === 0) {
@@ -128,13 +123,9 @@ export class TimerQueue implements TimerHost {
     }
   }
 
-  timerFired(timer: Timer): void {
+  timerFired(timer: HubTimer): void {
     this.#live--;
     timer.inHeap = false;
-  }
-
-  reportError(error: unknown): void {
-    this.#hooks.reportError(error);
   }
 
   /** Arms the one Deno timer for the earliest live deadline, or none. */

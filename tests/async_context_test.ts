@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { contextCarrierKind } from "../hub/current.ts";
+import { takeSpawnContext } from "../hub/greenthread.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Event } from "../green/event.ts";
@@ -219,7 +220,7 @@ Deno.test("async context: a greenthread killed before it starts drops its spawne
   const als = new AsyncLocalStorage<string>();
   const gt = als.run("held", () => spawn(() => 1));
   await gt.kill();
-  assert.equal(gt.takeSpawnContext(), undefined, "nothing kept alive by a dead greenthread");
+  assert.equal(takeSpawnContext(gt), undefined, "nothing kept alive by a dead greenthread");
   await assert.rejects(gt.wait(), { name: "GreenletExit" });
 });
 

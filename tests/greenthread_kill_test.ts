@@ -19,6 +19,7 @@ import {
   Timeout,
   waitFor,
 } from "../mod.ts";
+import { parksOf } from "../hub/lowlevel.ts";
 import { getHub } from "../hub/mod.ts";
 import { captureErrors } from "./hub_helpers.ts";
 
@@ -180,7 +181,7 @@ Deno.test("waitFor() is interrupted at once by kill while the promise never sett
 Deno.test("a greenthread may await several switch points at once; kill rejects them all", async () => {
   const gt = spawn(() => Promise.all([sleep(10), sleep(20), new Event().wait()]));
   await sleep(0);
-  assert.equal(gt.parks().length, 3, "parked in all three at once");
+  assert.equal(parksOf(gt).length, 3, "parked in all three at once");
   await gt.kill();
   await assert.rejects(gt.wait(), GreenletExit);
   assert.equal(hub.stats().timers, 0);

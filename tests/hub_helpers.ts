@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { getHub, type Greenlet } from "../hub/mod.ts";
+import { getHub, type GreenThread } from "../hub/mod.ts";
+import { budgetSpent } from "../hub/lowlevel.ts";
 
 /**
  * Collects what reaches hub.onError until disposed (`using capture = captureErrors()`):
@@ -13,12 +14,12 @@ import { getHub, type Greenlet } from "../hub/mod.ts";
  */
 export function captureErrors(): {
   errors: unknown[];
-  greenthreads: (Greenlet | undefined)[];
+  greenthreads: (GreenThread | undefined)[];
 } & Disposable {
   const hub = getHub();
   const previous = hub.onError;
   const errors: unknown[] = [];
-  const greenthreads: (Greenlet | undefined)[] = [];
+  const greenthreads: (GreenThread | undefined)[] = [];
   hub.onError = (error, greenthread) => {
     errors.push(error);
     greenthreads.push(greenthread);
@@ -38,10 +39,9 @@ export async function collectingErrors(fn: (errors: unknown[]) => Promise<void>)
  * instead (the order it resumes in must not change).
  */
 export function spendLoopBudget(): void {
-  const hub = getHub();
   const end = performance.now() + 2;
   while (performance.now() < end) { /* block the thread */ }
   // The budget reads the clock only every few thousand checks.
-  for (let i = 0; i < 10_000 && !hub.budgetSpent(); i++) { /* count down */ }
-  assert.ok(hub.budgetSpent(), "the loop budget is spent");
+  for (let i = 0; i < 10_000 && !budgetSpent(); i++) { /* count down */ }
+  assert.ok(budgetSpent(), "the loop budget is spent");
 }

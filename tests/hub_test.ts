@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Event, getCurrent, sleep, spawn, spawnAfter, spawnN, Timeout } from "../mod.ts";
 import { getHub, Timer } from "../hub/mod.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import { awaitForeign, currentGreenlet } from "../hub/lowlevel.ts";
 import { collectingErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
@@ -289,10 +289,10 @@ Deno.test("hub arms delays longer than 24.8 days without Deno's 1 ms clamp", asy
   await gt.kill();
 });
 
-Deno.test("hub.awaitForeign(): a wrap that throws rejects the wait with its error", async () => {
+Deno.test("awaitForeign(): a wrap that throws rejects the wait with its error", async () => {
   const boom = new Error("wrap failed");
   const gt = spawn(() =>
-    getHub().awaitForeign(currentGreenlet(), "test", () => Promise.resolve(1), () => {
+    awaitForeign(currentGreenlet(), "test", () => Promise.resolve(1), () => {
       throw boom;
     })
   );
@@ -337,4 +337,40 @@ Deno.test("hub runs a due timer before a greenthread woken after it became due",
   await waiter.wait();
   await sleep(0);
   assert.deepEqual(log, ["timer", "waiter"]);
+});
+
+Deno.test("hub makes the main greenthread a GreenThread whatever the import order", async () => {
+  // A fresh process: ./hub alone, a local timer (which needs the current
+  // greenthread) before ./green is loaded at all.
+  const script = `
+    const { getHub } = await import(${
+    JSON.stringify(new URL("../hub/mod.ts", import.meta.url).href)
+  });
+    const hub = getHub();
+    const timer = hub.scheduleCallLocal(0.001, () => {});
+    timer.cancel();
+    hub.scheduleCallGlobal(0, () => {});
+    await new Promise((r) => setTimeout(r, 10));
+    const green = await import(${JSON.stringify(new URL("../green/mod.ts", import.meta.url).href)});
+    const me = green.getCurrent();
+    console.log(JSON.stringify({
+      isGreenThread: me instanceof green.GreenThread,
+      name: me.name,
+      waits: typeof me.wait,
+      hub: hub.greenthreads().length,
+    }));
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  assert.equal(code, 0, text.decode(stderr));
+  assert.deepEqual(JSON.parse(text.decode(stdout)), {
+    isGreenThread: true,
+    name: "main",
+    waits: "function",
+    hub: 0,
+  });
 });

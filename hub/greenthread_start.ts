@@ -14,10 +14,10 @@
  * @module
  */
 
-import { RESOLVED } from "../hub/run_queue.ts";
-import { Fifo } from "../hub/fifo.ts";
-import { currentGreenlet, runAs } from "../hub/current.ts";
-import type { GreenThread } from "./greenthread.ts";
+import { RESOLVED } from "./run_queue.ts";
+import { Fifo } from "./fifo.ts";
+import { currentCarried, runAs } from "./current.ts";
+import { type GreenThread, settle, startBody, takeSpawnContext } from "./greenthread.ts";
 
 // Greenthreads whose start microtask is queued, in queue order.
 const starting = new Fifo<GreenThread>();
@@ -52,14 +52,11 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function startNext(): void {
   const gt = starting.shift()!;
-  runAs(gt, startIt, gt, gt.takeSpawnContext());
-}
-function startIt(gt: GreenThread): void {
-  gt.start();
+  runAs(gt, startBody, gt, takeSpawnContext(gt));
 }
 function returnedCurrent(value: unknown): void {
-  (currentGreenlet() as GreenThread).settle(true, value);
+  settle(currentCarried() as GreenThread, true, value);
 }
 function failedCurrent(error: unknown): void {
-  (currentGreenlet() as GreenThread).settle(false, error);
+  settle(currentCarried() as GreenThread, false, error);
 }

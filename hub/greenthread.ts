@@ -1,0 +1,511 @@
+/**
+ * GreenThread: a cheap cooperative thread with a result, links and kill.
+ *
+ * Contract:
+ * - It runs only at its switch points' turns: `spawn` queues it and returns;
+ *   it starts when the hub's run queue reaches it.
+ * - It ends once: with a value, with an error, or killed (`GreenletExit`).
+ * - An error nobody waits for or links goes once to `hub.onError`.
+ *
+ * It lives in `hub/` because the hub makes two of them itself: the
+ * thread's main greenthread (id 0, the one top-level code runs in) and the
+ * hub's own (id -1, where timer callbacks run). Both are made here, on
+ * first use, so `getCurrent()` is a GreenThread whatever was imported first.
+ * The package's own entry points into it (start, outcome, exit hooks) are
+ * the functions below the class, which no entry point re-exports.
+ *
+ * @module
+ */
+
+import { checkFunction } from "./checks.ts";
+import { currentCarried } from "./current.ts";
+import {
+  GreenletCore,
+  interrupt,
+  interruptDelivered,
+  isDead,
+  isStarted,
+  markDead,
+  markStarted,
+  parksOf,
+  signalOf,
+  takePendingError as takeError,
+} from "./greenlet_core.ts";
+import { GreenletExit, isKill } from "./greenlet_exit.ts";
+import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
+import { GreenThreadRare } from "./greenthread_rare.ts";
+import { activeInstruments } from "./instruments.ts";
+import { type Park, ParkingLot } from "./park.ts";
+import { RUN } from "./run_queue.ts";
+import { checkBlocked, reportError, unregister } from "./scheduler.ts";
+import { completed, deliverPending, failed, hasPendingError, throwInto } from "./switch_points.ts";
+
+export { GreenletExit };
+
+/** A callback given to `link`, called with the greenthread and its extra args. */
+// deno-lint-ignore no-explicit-any
+export type LinkCallback<T> = (gt: GreenThread<T>, ...args: any[]) => unknown;
+
+// #state: the outcome in the low bits, and OBSERVED once someone waited or
+// linked (one field instead of two: every greenthread carries it).
+const RUNNING = 0;
+const RETURNED = 1;
+const FAILED = 2;
+const OUTCOME = 3;
+const OBSERVED = 4;
+
+let nextId = 1;
+
+/** Runs its function (called in its own async context by greenthread_start.ts). */
+export let startBody: (gt: GreenThread) => void;
+/** Ends the running greenthread with the outcome of its function's promise. */
+export let settle: (gt: GreenThread, ok: boolean, result: unknown) => void;
+/** The same start as an async function: GreenPool's inline run awaits it. */
+export let runInline: (gt: GreenThread) => Promise<void>;
+/** The AsyncLocalStorage values it starts with, handed over once at its start. */
+export let takeSpawnContext: (gt: GreenThread) => unknown;
+/** Where it was spawned (one stack line) when spawn sites are captured. */
+export let spawnSiteOf: (gt: GreenThread) => string | undefined;
+/** Records where it was spawned. */
+export let setSpawnSite: (gt: GreenThread, line: string | undefined) => void;
+/**
+ * Package bookkeeping (GreenPool, serve): `fn` runs when it ends, before
+ * the links, and does not count as handling its error.
+ */
+// deno-lint-ignore no-explicit-any
+export let addExitHook: <T>(gt: GreenThread<T>, fn: (gt: GreenThread<any>) => void) => void;
+/** Its outcome once dead: `{ ok: true, value }` or `{ ok: false, error }`. */
+export let outcomeOf: <T>(
+  gt: GreenThread<T>,
+) => { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+
+/**
+ * A greenthread: made by `spawn`, `spawnAfter`, `GreenPool.spawn`.
+ *
+ * - `wait()` gives its return value, or rethrows its error (`GreenletExit`
+ *   if it was killed); many waiters all get the same outcome.
+ * - `kill()` throws an error into it at the switch point where it is parked
+ *   (so its `finally` blocks run) and resolves once it has ended. Killed
+ *   before it started, it never runs.
+ * - Links run when it ends, in link order, in its own context; a link
+ *   added by a link runs after the others in that pass; a link added after
+ *   it ended runs at once.
+ * - `signal` aborts when an error is thrown into it; after that error
+ *   surfaces it gets a fresh one.
+ * - It starts with the `AsyncLocalStorage` values of the code that spawned
+ *   it, as a promise made there would (README: "How a greenthread knows it
+ *   is running").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spawn } from "@eventlet/eventlet";
+ * const gt = spawn((a: number, b: number) => a + b, 2, 3);
+ * assert.equal(await gt.wait(), 5);
+ * ```
+ */
+export class GreenThread<T = unknown> extends GreenletCore {
+  /** A number unique within this thread; the main greenthread's is 0, the hub's -1. */
+  readonly id: number;
+  // Fields typed without T keep GreenThread<T> covariant in T, so a
+  // GreenThread<number> is usable where a GreenThread<unknown> is expected.
+  // deno-lint-ignore no-explicit-any
+  #fn: ((...args: any[]) => unknown) | null;
+  #args: unknown[] | null;
+  #state = RUNNING;
+  #result: unknown = undefined;
+  #waiters: ParkingLot | null = null;
+  /** Killers waiting in `kill()`: they resolve whatever the outcome. */
+  #killers: ParkingLot | null = null;
+  // deno-lint-ignore no-explicit-any
+  #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
+  /** Links, name, spawn site: made on first use (see GreenThreadRare). */
+  #rare: GreenThreadRare | null = null;
+
+  /**
+   * Use `spawn` to make greenthreads.
+   * @ignore
+   */
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    fn: ((...args: any[]) => T | PromiseLike<T>) | null = null,
+    args: unknown[] | null = null,
+    /**
+     * The AsyncLocalStorage values it starts with: `captureContext()` taken
+     * where the spawn was asked for (which may be long before a pool slot
+     * frees up and this constructor runs).
+     */
+    spawnContext?: unknown,
+    id?: number,
+  ) {
+    super();
+    this.id = id ?? nextId++;
+    this.#fn = fn;
+    this.#args = args;
+    if (spawnContext !== undefined) {
+      (this.#rare = new GreenThreadRare()).spawnContext = spawnContext;
+    }
+  }
+
+  /** A name for listings and error reports; defaults to "GreenThread-<id>". */
+  get name(): string {
+    return this.#rare?.name ??
+      (this.id === 0 ? "main" : this.id === -1 ? "hub" : `GreenThread-${this.id}`);
+  }
+  set name(value: string) {
+    (this.#rare ??= new GreenThreadRare()).name = String(value);
+  }
+
+  /** True once it has begun to run (stays true after it ends). */
+  get started(): boolean {
+    return isStarted(this);
+  }
+
+  /** True once it has ended, by returning, throwing or being killed. */
+  get dead(): boolean {
+    return isDead(this);
+  }
+
+  /**
+   * Aborts (with the error) when an error is thrown into this greenthread by
+   * `kill` or a `Timeout`. Once that error has surfaced at a switch point the
+   * greenthread gets a fresh, unaborted signal. Pass it to foreign APIs
+   * (`fetch`, `Deno` I/O) so that a kill or timeout cancels them too.
+   */
+  get signal(): AbortSignal {
+    return signalOf(this);
+  }
+
+  /** Starts it: called by the hub's pump when the run queue reaches it. */
+  [RUN](): void {
+    if (isDead(this)) return;
+    const instruments = activeInstruments;
+    if (instruments !== null) instruments.beforeSwitch(this);
+    queueStart(this); // hot path: see greenthread_start.ts
+  }
+
+  /**
+   * Waits for it to end: its return value, or its error rethrown. A switch
+   * point. Waiting counts as handling its error (it is not reported).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => { throw new Error("boom"); });
+   * await assert.rejects(gt.wait(), { message: "boom" });
+   * ```
+   */
+  wait(): Promise<T> {
+    this.#state |= OBSERVED;
+    const g = currentGreenlet();
+    if (hasPendingError(g)) return deliverPending(g);
+    const outcome = this.#state & OUTCOME;
+    if (outcome === RETURNED) return completed(g, this.#result as T);
+    if (outcome === FAILED) return failed(g, this.#result);
+    if (this.id <= 0) {
+      return failed(
+        g,
+        new Error(`Cannot wait for the ${this.name} greenthread: it ends only with the program`),
+      );
+    }
+    if (g === this) {
+      return failed(
+        g,
+        new Error(`Cannot wait: greenthread ${this.id} would wait for itself forever`),
+      );
+    }
+    return (this.#waiters ??= new ParkingLot()).park(g, "GreenThread.wait");
+  }
+
+  /**
+   * Throws `error` (default: a new `GreenletExit`) into it and resolves once
+   * it has ended. Not started yet: it never runs, its links run before
+   * `kill` returns, and `wait()` rejects with `error`. Already dead: does
+   * nothing. Killing the current greenthread throws `error` right here,
+   * synchronously (as eventlet raises in the killer).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { sleep, spawn } from "@eventlet/eventlet";
+   * const log: string[] = [];
+   * const gt = spawn(async () => {
+   *   try { await sleep(10); } finally { log.push("cleaned up"); }
+   * });
+   * await sleep(0);
+   * await gt.kill();
+   * assert.deepEqual(log, ["cleaned up"]); // before kill() resolved
+   * ```
+   */
+  kill(error: unknown = new GreenletExit()): Promise<void> {
+    if (isDead(this)) return Promise.resolve();
+    if (!isStarted(this)) {
+      this.#finish(FAILED, error);
+      return Promise.resolve();
+    }
+    const g = currentGreenlet();
+    if (g === this) {
+      // Killing yourself: the error is thrown right here, synchronously.
+      interrupt(this, error);
+      interruptDelivered(this);
+      throw error;
+    }
+    throwInto(this, error);
+    if (hasPendingError(g)) return deliverPending(g);
+    if (isDead(this)) return Promise.resolve();
+    return (this.#killers ??= new ParkingLot()).park(g, "GreenThread.kill");
+  }
+
+  /**
+   * Kills it only if it has not started yet (then it never runs); resolves
+   * at once otherwise.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { spawnAfter } from "@eventlet/eventlet";
+   * const gt = spawnAfter(1, () => console.log("never"));
+   * await gt.cancel();
+   * assert.equal(gt.dead, true);
+   * ```
+   */
+  cancel(error?: unknown): Promise<void> {
+    if (isStarted(this) || isDead(this)) return Promise.resolve();
+    return this.kill(error);
+  }
+
+  /**
+   * Calls `fn(gt, ...args)` when it ends, after earlier links, in its
+   * context. If it has already ended, calls it now, before `link` returns.
+   * A link that throws skips the later ones; its error goes to `hub.onError`.
+   * Linking counts as handling its error (it is not reported).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => 42);
+   * const seen: string[] = [];
+   * gt.link((g, tag: string) => seen.push(`${tag} ${g.dead}`), "done:");
+   * await gt.wait();
+   * assert.deepEqual(seen, ["done: true"]);
+   * ```
+   */
+  // deno-lint-ignore no-explicit-any
+  link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
+    checkFunction("link", fn);
+    this.#state |= OBSERVED;
+    const rare = this.#rare ??= new GreenThreadRare();
+    if (rare.linking !== null) {
+      rare.linking.push([fn, args]); // linked by a link: runs in the same pass
+      return;
+    }
+    if (isDead(this)) {
+      fn(this, ...args);
+      return;
+    }
+    (rare.links ??= []).push([fn, args]);
+  }
+
+  /**
+   * Removes the first link made with `fn`; true if there was one.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { spawn } from "@eventlet/eventlet";
+   * const gt = spawn(() => 1);
+   * const log = () => console.log("ended");
+   * gt.link(log);
+   * assert.equal(gt.unlink(log), true);
+   * ```
+   */
+  unlink(fn: LinkCallback<T>): boolean {
+    const links = this.#rare?.links;
+    if (links == null) return false;
+    const i = links.findIndex(([f]) => f === fn);
+    if (i < 0) return false;
+    links.splice(i, 1);
+    return true;
+  }
+
+  // ------------------------------------------------------------ transitional
+  // For net/ and tpool/ until they use lowlevel.ts (issue 14): removed then.
+
+  /** @ignore */
+  get hasPendingError(): boolean {
+    return hasPendingError(this);
+  }
+  /** @ignore */
+  takePendingError(): unknown {
+    return takeError(this);
+  }
+  /** @ignore */
+  parks(): Park[] {
+    return parksOf(this);
+  }
+  /** @ignore */
+  get spawnSite(): string | undefined {
+    return spawnSiteOf(this);
+  }
+  /** @ignore */
+  outcome(): { ok: true; value: T } | { ok: false; error: unknown } | undefined {
+    return outcomeOf(this);
+  }
+  /** @ignore */
+  // deno-lint-ignore no-explicit-any
+  addExitHook(fn: (gt: GreenThread<any>) => void): void {
+    addExitHook(this, fn);
+  }
+
+  #finish(outcome: number, result: unknown): void {
+    if (isDead(this)) return; // it ends once, whatever a foreign `then` does
+    // A greenthread that blocked and then ended without another switch
+    // point is the one to name in a blocking report.
+    checkBlocked(this);
+    markDead(this);
+    this.#state = (this.#state & OBSERVED) | outcome;
+    this.#result = result;
+    this.#fn = null;
+    this.#args = null;
+    if (this.#rare !== null) this.#rare.spawnContext = undefined; // ended unstarted
+    unregister(this);
+    const instruments = activeInstruments;
+    if (instruments !== null) {
+      instruments.afterSwitch(this);
+      instruments.ended(this);
+    }
+    const waiters = this.#waiters;
+    if (waiters !== null) {
+      this.#waiters = null;
+      if (outcome === RETURNED) waiters.wakeAll(result);
+      else waiters.failAll(result);
+    }
+    if (this.#killers !== null) {
+      this.#killers.wakeAll(undefined); // kill() resolves, whatever the outcome
+      this.#killers = null;
+    }
+    const hooks = this.#exitHooks;
+    if (hooks !== null) {
+      this.#exitHooks = null;
+      for (const hook of hooks) hook(this);
+    }
+    this.#runLinks();
+    if (outcome === FAILED && (this.#state & OBSERVED) === 0 && !isKill(result)) {
+      reportError(result, this);
+    }
+  }
+
+  #runLinks(): void {
+    const rare = this.#rare;
+    const links = rare?.links;
+    if (links == null) return;
+    rare!.links = null;
+    rare!.linking = links; // a link added by a link joins the end of this pass
+    for (let i = 0; i < links.length; i++) {
+      const [fn, args] = links[i];
+      try {
+        fn(this, ...args);
+      } catch (error) {
+        reportError(error, this);
+        break;
+      }
+    }
+    rare!.linking = null;
+  }
+
+  /** Marks it started and calls fn, dropping fn and args so no frame keeps them. */
+  #begin(): unknown {
+    markStarted(this);
+    const fn = this.#fn!;
+    const args = this.#args!;
+    this.#fn = this.#args = null; // not needed any more: let them be collected
+    return fn(...args);
+  }
+
+  static {
+    startBody = (gt) => {
+      if (isDead(gt)) return; // killed before its turn came
+      let value: unknown;
+      try {
+        value = gt.#begin();
+        if (isThenable(value)) {
+          settleWhenDone(value);
+          return;
+        }
+      } catch (error) {
+        gt.#finish(FAILED, error);
+        return;
+      }
+      gt.#finish(RETURNED, value);
+    };
+    settle = (gt, ok, result) => gt.#finish(ok ? RETURNED : FAILED, result);
+    runInline = async (gt) => {
+      // The pump enters here synchronously; this first await defers the real
+      // start to a promise job queued behind the greenthreads the pump
+      // resumed before us, so starts and resumptions keep run-queue order.
+      await undefined;
+      if (isDead(gt)) return; // killed before its turn came
+      let value: unknown;
+      try {
+        value = gt.#begin();
+        if (isThenable(value)) value = await value;
+      } catch (error) {
+        gt.#finish(FAILED, error);
+        return;
+      }
+      gt.#finish(RETURNED, value);
+    };
+    takeSpawnContext = (gt) => {
+      const rare = gt.#rare;
+      if (rare === null || rare.spawnContext === undefined) return undefined;
+      const context = rare.spawnContext;
+      rare.spawnContext = undefined; // not kept alive past the start
+      return context;
+    };
+    spawnSiteOf = (gt) => gt.#rare?.spawnSite;
+    setSpawnSite = (gt, line) => {
+      (gt.#rare ??= new GreenThreadRare()).spawnSite = line;
+    };
+    addExitHook = (gt, fn) => {
+      if (isDead(gt)) fn(gt);
+      else (gt.#exitHooks ??= []).push(fn);
+    };
+    outcomeOf = (gt) => {
+      const outcome = gt.#state & OUTCOME;
+      if (outcome === RETURNED) return { ok: true as const, value: gt.#result as never };
+      if (outcome === FAILED) return { ok: false as const, error: gt.#result };
+      return undefined;
+    };
+  }
+}
+
+let main: GreenThread | undefined;
+let hubOwn: GreenThread | undefined;
+
+/** The main or hub greenthread: it is already running when first asked for. */
+function special(id: number): GreenThread {
+  const gt = new GreenThread(null, null, undefined, id);
+  markStarted(gt);
+  return gt;
+}
+
+/** The running greenthread, or the thread's main greenthread outside any. */
+export function currentGreenlet(): GreenThread {
+  return (currentCarried() as GreenThread | undefined) ?? (main ??= special(0));
+}
+
+/** The thread's main greenthread (id 0: the one top-level code runs in). */
+export function mainGreenlet(): GreenThread {
+  return main ??= special(0);
+}
+
+/**
+ * The hub's own greenthread (id -1): hub timer callbacks run in it, so a
+ * switch point called there parks it, not the main greenthread (whose
+ * kills and Timeouts it would otherwise take).
+ */
+export function hubGreenlet(): GreenThread {
+  return hubOwn ??= special(-1);
+}

@@ -1,0 +1,105 @@
+/**
+ * HubTimer: one entry of the hub's timer heap — a callback the hub calls
+ * at a deadline, cancellable until then.
+ *
+ * Every timed thing is one: a park's deadline (sleep, wait timeouts), a
+ * `Timeout`, a `spawnAfter`, and behind each user `Timer`
+ * (`hub.scheduleCall*`, user_timer.ts) one of these. It is internal and
+ * small on purpose: a greenthread parked in `sleep(10)` holds one, so each
+ * field here is 8 B of the memory per parked greenthread
+ * (bench/core_ratios.ts).
+ *
+ * A due timer runs at its place in the hub's run queue (due heap timers
+ * ahead of the ready entries, as in eventlet's hub); its callback runs
+ * right there, in the pump: it may only resume or throw into greenlets
+ * (which settles promises) or queue a microtask.
+ *
+ * @module
+ */
+
+import { activeInstruments } from "./instruments.ts";
+import { RUN, type Runnable } from "./run_queue.ts";
+
+/** What a timer tells the queue that holds it. */
+export interface TimerHost {
+  /** Called once when a pending timer is cancelled. */
+  timerCancelled(timer: HubTimer): void;
+  /** Called once when a timer fires. */
+  timerFired(timer: HubTimer): void;
+}
+
+// Bits of #state: its outcome, and IN_HEAP while it waits in the heap
+// (false for a zero delay, which goes straight to the run queue).
+const FIRED = 1;
+const CANCELLED = 2;
+const IN_HEAP = 4;
+
+/** A scheduled internal call; see the module comment. */
+export class HubTimer implements Runnable {
+  /** When it is due, on the `performance.now()` clock (milliseconds). */
+  readonly deadline: number;
+  /** Tie-break among equal deadlines: scheduling order. */
+  readonly seq: number;
+  /** The delay it was scheduled with, in seconds (listings show time in state). */
+  readonly seconds: number;
+  #host: TimerHost;
+  #callback: (arg: never) => void;
+  #arg: unknown;
+  #state = 0;
+
+  constructor(
+    host: TimerHost,
+    seconds: number,
+    deadline: number,
+    seq: number,
+    callback: (arg: never) => void,
+    arg: unknown,
+  ) {
+    this.#host = host;
+    this.seconds = seconds;
+    this.deadline = deadline;
+    this.seq = seq;
+    this.#callback = callback;
+    this.#arg = arg;
+  }
+
+  /** True while it still counts as scheduled (not fired, not cancelled). */
+  get live(): boolean {
+    return (this.#state & (FIRED | CANCELLED)) === 0;
+  }
+
+  /** Transitional name of `live` (debug/snapshot.ts). */
+  get pending(): boolean {
+    return this.live;
+  }
+
+  /** True while it waits in the heap. */
+  get inHeap(): boolean {
+    return (this.#state & IN_HEAP) !== 0;
+  }
+  set inHeap(value: boolean) {
+    this.#state = value ? this.#state | IN_HEAP : this.#state & ~IN_HEAP;
+  }
+
+  /** Stops the call if it has not happened yet. Cancelling twice is harmless. */
+  cancel(): void {
+    if (!this.live) return;
+    this.#state |= CANCELLED;
+    this.#host.timerCancelled(this);
+  }
+
+  /** What it will call and with what, for `debug.formatHubTimers`. */
+  describe(): { callback: (arg: never) => void; argument: unknown } {
+    return { callback: this.#callback, argument: this.#arg };
+  }
+
+  /** Fires it: called by the hub's pump at its place in the run queue. */
+  [RUN](): void {
+    if (!this.live) return;
+    this.#state |= FIRED;
+    this.#host.timerFired(this);
+    const instruments = activeInstruments;
+    if (instruments !== null) instruments.timerFired(this.deadline / 1000);
+    (this.#callback as (arg: unknown) => void)(this.#arg);
+  }
+}

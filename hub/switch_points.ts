@@ -1,0 +1,141 @@
+/**
+ * The switch-point toolkit beside parking (park.ts): the pending-error
+ * prologue, at-once outcomes, yields, foreign waits and throwing into a
+ * greenthread. park.ts opens with the recipe that puts them together;
+ * package code imports all of it from lowlevel.ts.
+ *
+ * @module
+ */
+
+import type { GreenThread } from "./greenthread.ts";
+import {
+  hasPendingError,
+  interrupt,
+  interruptDelivered,
+  isDead,
+  parksOf,
+  setPendingError,
+  takePendingError,
+} from "./greenlet_core.ts";
+import {
+  interruptPark,
+  newPark,
+  PARKED,
+  queueResume,
+  suspend,
+  wake,
+  wakeWithError,
+} from "./park.ts";
+import { budgetSpent, checkBlocked } from "./scheduler.ts";
+
+export { hasPendingError };
+
+/**
+ * Delivers `g`'s pending error: the rejected promise its switch point
+ * returns (step 1 of the recipe).
+ */
+export function deliverPending<T>(g: GreenThread): Promise<T> {
+  return Promise.reject(takePendingError(g));
+}
+
+/**
+ * The result of an operation that completed at once: resolved now, or
+ * after one turn of the event loop if the loop budget is spent.
+ */
+export function completed<T>(g: GreenThread, value: T): Promise<T> {
+  checkBlocked(g);
+  if (budgetSpent()) return queueResume(g, "yield", value, false, false);
+  return Promise.resolve(value);
+}
+
+/**
+ * The failure of an operation that failed at once (a non-blocking get of
+ * an empty queue, `wait()` of a failed greenthread): rejected now, or
+ * after one turn of the event loop if the budget is spent, so a loop of
+ * failing operations cannot starve Deno's timers either.
+ */
+export function failed<T>(g: GreenThread, error: unknown): Promise<T> {
+  checkBlocked(g);
+  if (budgetSpent()) return queueResume(g, "yield", error, true, false);
+  return Promise.reject(error);
+}
+
+/**
+ * Yields: `g` resumes at its turn in the run queue, behind everything
+ * ready now. A kill or Timeout meanwhile rejects it at once, as in
+ * eventlet's `sleep(0)`.
+ */
+export function yieldInterruptible(g: GreenThread, what: string): Promise<void> {
+  return queueResume(g, what, undefined, false, true);
+}
+
+/**
+ * Yields after an effect that already happened (an item handed over):
+ * `g` resumes with `value` at its turn; a kill or Timeout meanwhile waits
+ * for its next switch point, so the effect is never lost.
+ */
+export function yieldShielded<T>(g: GreenThread, what: string, value: T): Promise<T> {
+  return queueResume(g, what, value, false, false);
+}
+
+/**
+ * Parks `g` on a foreign operation that cannot be cancelled (a Deno op, a
+ * worker reply): `start()` begins it, and the park resolves with
+ * `wrap(value)` or rejects with its error. A pending error is delivered
+ * first, before anything starts. If the wait is interrupted (kill,
+ * Timeout), the operation goes on and a value it brings later is handed to
+ * `discard` (to close a connection nobody will use).
+ */
+export function awaitForeign<T, R = T>(
+  g: GreenThread,
+  what: string,
+  start: () => PromiseLike<T>,
+  wrap?: (value: T) => R,
+  discard?: (value: T) => void,
+): Promise<R> {
+  if (hasPendingError(g)) return deliverPending(g);
+  const park = newPark(g, what);
+  let started: PromiseLike<T>;
+  try {
+    started = start();
+  } catch (error) {
+    started = Promise.reject(error);
+  }
+  started.then(
+    (value) => {
+      if (park.state !== PARKED) {
+        discard?.(value); // the wait was interrupted: nobody takes the value
+        return;
+      }
+      let wrapped: unknown = value;
+      try {
+        if (wrap !== undefined) wrapped = wrap(value);
+      } catch (error) {
+        wakeWithError(park, error);
+        return;
+      }
+      wake(park, wrapped);
+    },
+    // After an interruption the wait already ended with the kill or
+    // Timeout, so the operation's own error has nobody to go to.
+    (error) => wakeWithError(park, error),
+  );
+  return suspend(park);
+}
+
+/**
+ * Throws `error` (from `source`: a Timeout, or undefined for a kill) into
+ * `g`: every park it waits in that is not yet woken rejects at once; if
+ * there is none, the error is kept for its next switch point. Its signal
+ * aborts either way.
+ */
+export function throwInto(g: GreenThread, error: unknown, source?: unknown): void {
+  if (isDead(g)) return;
+  interrupt(g, error);
+  let delivered = false;
+  for (const park of parksOf(g)) {
+    if (interruptPark(park, error)) delivered = true;
+  }
+  if (delivered) interruptDelivered(g);
+  else setPendingError(g, error, source);
+}
