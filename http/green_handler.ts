@@ -26,7 +26,7 @@ import { type HttpStats, RequestRunner } from "./request_runner.ts";
  */
 export interface GreenHandler {
   /** `Deno.serve`'s handler: runs the request in its own greenthread. */
-  fetch(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response>;
+  fetch(request: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response>;
   /** This isolate's counters, as `HttpServer.stats()`. */
   stats(): HttpStats;
 }

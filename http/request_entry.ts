@@ -60,7 +60,7 @@ export class RequestEntry implements RequestScope, EventListenerObject {
   constructor(
     readonly owner: EntryOwner,
     readonly request: Request,
-    readonly info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    readonly info: Deno.ServeHandlerInfo,
     /** The request target: path and query. */
     readonly target: string,
   ) {}

@@ -130,10 +130,7 @@ export class RequestRunner implements EntryOwner {
   }
 
   /** Takes a request from `Deno.serve`; the promise resolves with its answer. */
-  handle(
-    request: Request,
-    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-  ): Response | Promise<Response> {
+  handle(request: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response> {
     const settings = this.#settings;
     const url = request.url;
     const slash = url.indexOf("/", url.indexOf("//") + 2);
@@ -194,7 +191,8 @@ export class RequestRunner implements EntryOwner {
     let outcome: unknown;
     let failed = false;
     try {
-      outcome = this.#handler(entry.request, entry.info);
+      // A TCP server's info (Deno.serve over a Unix socket is not offered).
+      outcome = this.#handler(entry.request, entry.info as Deno.ServeHandlerInfo<Deno.NetAddr>);
       if (outcome instanceof Promise) outcome = await outcome;
     } catch (error) {
       failed = true;
