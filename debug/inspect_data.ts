@@ -15,6 +15,7 @@ import {
   type GreenthreadRow,
   type GreenthreadState,
   liveGreenthreads,
+  runningGreenthread,
   siteOf,
   spawnSitesCaptured,
   stateOf,
@@ -84,8 +85,9 @@ function collect(rowLimit: number, now: number) {
   const groups = new Map<string, SiteGroup>();
   const rows: GreenthreadRow[] = [];
   const all = liveGreenthreads();
+  const running = runningGreenthread();
   for (const g of all) {
-    const { state, park } = stateOf(g);
+    const { state, park } = stateOf(g, running);
     byState[state]++;
     const key = groupKey(g);
     let group = groups.get(key);

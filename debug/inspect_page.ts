@@ -61,11 +61,14 @@ const PLOTS = [
 function drawPlots() {
   const box = clear($("plots"));
   const now = samples.length ? samples[samples.length - 1].time : Date.now();
+  // The x axis spans the history kept so far: 30 s at least, five minutes at most.
+  const span = Math.min(HISTORY, Math.max(30, samples.length ? (now - samples[0].time) / 1000 : 0));
+  $("span").textContent = span >= 120 ? Math.round(span / 60) + " minutes" : Math.round(span) + " seconds";
   for (const [key, label] of PLOTS) {
     const values = samples.map((s) => s[key]);
     const max = Math.max(1, ...values);
     const points = samples.map((s) => {
-      const x = 300 - ((now - s.time) / (HISTORY * 1000)) * 300;
+      const x = 300 - ((now - s.time) / (span * 1000)) * 300;
       const y = 66 - (s[key] / max) * 62;
       return x.toFixed(1) + "," + y.toFixed(1);
     }).join(" ");
@@ -184,7 +187,7 @@ export const INSPECTOR_PAGE: string = `<!doctype html>
 <body>
 <h1>eventlet inspector <small>· <span id="status">connecting</span> · <span id="updated"></span></small></h1>
 <div class="counts" id="counts"></div>
-<h2>The hub over the last five minutes</h2>
+<h2>The hub over the last <span id="span">five minutes</span></h2>
 <div class="plots" id="plots"></div>
 <div id="groups"></div>
 <h2>Greenthreads</h2>

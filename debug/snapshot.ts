@@ -94,13 +94,22 @@ export function spawnSitesCaptured(): boolean {
   return hub.captureSpawnSites;
 }
 
+/** The greenthread whose code runs now (pass it to `stateOf` in a loop). */
+export function runningGreenthread(): Greenlet {
+  return currentGreenlet();
+}
+
 /**
- * The state of `g` and, when parked, the first park it waits in. Cheap: no
- * allocation for a greenthread waiting in one park.
+ * The state of `g` and, when parked, the first park it waits in. In a walk
+ * over many greenthreads, pass `running` (from `runningGreenthread()`):
+ * asking for the current greenlet costs more than the rest of this check.
  */
-export function stateOf(g: Greenlet): { state: GreenthreadState; park: Park | null } {
+export function stateOf(
+  g: Greenlet,
+  running: Greenlet = currentGreenlet(),
+): { state: GreenthreadState; park: Park | null } {
   if (g.dead) return { state: "dead", park: null };
-  if (g === currentGreenlet()) return { state: "running", park: null };
+  if (g === running) return { state: "running", park: null };
   if (!g.started) return { state: "ready", park: null };
   const parks = g.parks();
   for (const park of parks) {

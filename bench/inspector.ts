@@ -1,0 +1,176 @@
+/**
+ * The inspector's cost, in one run: spawn+wait and sleep(0) switch rates with
+ * the inspector off, on with no page open, and on with a client polling
+ * /stats.json once a second (a `curl` loop in another process, on the other
+ * core when `taskset` is there), interleaved round by round; then the time to
+ * answer /greenthreads.txt?group=site (and a page update, and /stats.json)
+ * with 100,000 live greenthreads.
+ *
+ * Targets: on/off ≥ 0.98 with no page, ≥ 0.95 while polled; group=site for
+ * 100,000 greenthreads ≤ 200 ms.
+ *
+ *   taskset -c 0 deno run -A --v8-flags=--expose-gc bench/inspector.ts [--quick]
+ *
+ * @module
+ */
+
+import { Event, sleep, spawn } from "../mod.ts";
+import { captureSpawnSites, inspect, type Inspector } from "../debug/mod.ts";
+import { formatRate, median } from "./common.ts";
+
+const quick = Deno.args.includes("--quick");
+const ROUNDS = quick ? 1 : 9;
+const MEASURE_MS = quick ? 100 : 1500; // per measurement: a poll or two lands in it
+const LIVE = quick ? 2_000 : 100_000;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Greenthreads spawned and waited for per second, in batches of 1,000. */
+async function spawnWaitRate(): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < MEASURE_MS) {
+    const batch = [];
+    for (let i = 0; i < 1000; i++) batch.push(spawn(() => i));
+    for (const gt of batch) await gt.wait();
+    n += 1000;
+  }
+  return n / (performance.now() - start) * 1000;
+}
+
+/** sleep(0) switches per second of two ping-ponging greenthreads. */
+async function switchRate(): Promise<number> {
+  let switches = 0;
+  const start = performance.now();
+  const loop = async () => {
+    while (performance.now() - start < MEASURE_MS) {
+      for (let i = 0; i < 1000; i++) await sleep(0);
+      switches += 1000;
+    }
+  };
+  const a = spawn(loop);
+  const b = spawn(loop);
+  await a.wait();
+  await b.wait();
+  return switches / (performance.now() - start) * 1000;
+}
+
+function hasCommand(name: string): boolean {
+  try {
+    return new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** A client in another process asking for /stats.json once a second. */
+function startPoller(inspector: Inspector): Deno.ChildProcess {
+  const loop = `while :; do curl -s -o /dev/null '${inspector.url}stats.json'; sleep 1; done`;
+  const pinned = hasCommand("taskset");
+  return new Deno.Command(pinned ? "taskset" : "sh", {
+    args: pinned ? ["-c", "1", "sh", "-c", loop] : ["-c", loop],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+// "off again" is a second copy of "off": its ratio shows the noise floor of the run.
+type Variant = "off" | "off again" | "on, no page" | "on, polled 1/s";
+const VARIANTS: Variant[] = ["off", "off again", "on, no page", "on, polled 1/s"];
+const workloads = { "spawn + wait": spawnWaitRate, "sleep(0) switches": switchRate };
+const results: Record<string, Record<Variant, number[]>> = {};
+for (const name of Object.keys(workloads)) {
+  results[name] = { "off": [], "off again": [], "on, no page": [], "on, polled 1/s": [] };
+}
+
+const canPoll = hasCommand("curl");
+if (!canPoll) console.log("curl not found: the polled variant is skipped");
+await spawnWaitRate(); // warm up
+await switchRate();
+for (let round = 0; round < ROUNDS; round++) {
+  // Rotate the order each round, so no variant always runs first.
+  for (let v = 0; v < VARIANTS.length; v++) {
+    const variant = VARIANTS[(v + round) % VARIANTS.length];
+    if (variant === "on, polled 1/s" && !canPoll) continue;
+    const inspector = variant.startsWith("off") ? null : await inspect();
+    const poller = variant === "on, polled 1/s" ? startPoller(inspector!) : null;
+    if (poller !== null) await sleep(0.3); // let curl start
+    for (const [name, measure] of Object.entries(workloads)) {
+      gc();
+      results[name][variant].push(await measure());
+    }
+    if (poller !== null) {
+      poller.kill();
+      await poller.status;
+    }
+    await inspector?.close();
+  }
+}
+
+console.log(`Rates (median of ${ROUNDS} rounds, interleaved; range in brackets):`);
+console.log(
+  "workload | off | off again (× off: noise) | on, no page (× off) | on, polled 1/s (× off) | targets",
+);
+for (const [name, byVariant] of Object.entries(results)) {
+  const off = median(byVariant.off);
+  const cell = (xs: number[]) =>
+    xs.length === 0
+      ? "skipped"
+      : `${formatRate(median(xs))}/s (${(median(xs) / off).toFixed(3)}) [${
+        formatRate(Math.min(...xs))
+      }–${formatRate(Math.max(...xs))}]`;
+  console.log(
+    `${name} | ${cell(byVariant.off)} | ${cell(byVariant["off again"])} | ${
+      cell(byVariant["on, no page"])
+    } | ${cell(byVariant["on, polled 1/s"])} | ≥ 0.98, ≥ 0.95`,
+  );
+}
+
+// Rendering with many live greenthreads, from three spawn sites.
+captureSpawnSites(true);
+const evt = new Event();
+const live = [];
+for (let i = 0; i < LIVE * 0.9; i++) live.push(spawn(() => evt.wait()));
+for (let i = 0; i < LIVE * 0.09; i++) live.push(spawn(() => sleep(600)));
+for (let i = 0; i < LIVE * 0.01; i++) live.push(spawn(() => evt.wait()));
+captureSpawnSites(false);
+await sleep(0);
+const inspector = await inspect();
+/** How long one answer takes, in ms: timed by curl when there is one (the client's own start-up is then outside the figure), else by fetch. */
+async function answerTime(path: string): Promise<{ ms: number; bytes: number }> {
+  const url = new URL(path, inspector.url).href;
+  if (canPoll) {
+    const { stdout } = await new Deno.Command("curl", {
+      args: ["-s", "-o", "/dev/null", "-w", "%{time_total} %{size_download}", url],
+    }).output();
+    const [seconds, bytes] = new TextDecoder().decode(stdout).split(" ").map(Number);
+    return { ms: seconds * 1000, bytes };
+  }
+  const start = performance.now();
+  const body = await (await fetch(url)).text();
+  return { ms: performance.now() - start, bytes: body.length };
+}
+console.log(
+  `\nAnswers with ${live.length + 1} live greenthreads, timed by ${
+    canPoll ? "curl" : "fetch"
+  } (first, then median of 5):`,
+);
+console.log("endpoint | first | median | bytes | target");
+for (const path of ["/greenthreads.txt?group=site", "/events", "/stats.json"]) {
+  const times = [];
+  let bytes = 0;
+  for (let i = 0; i < 6; i++) {
+    const t = await answerTime(path);
+    times.push(t.ms);
+    bytes = t.bytes;
+  }
+  const target = path.includes("group=site") ? "≤ 200 ms" : "";
+  console.log(
+    `${path} | ${times[0].toFixed(0)} ms | ${
+      median(times.slice(1)).toFixed(0)
+    } ms | ${bytes} | ${target}`,
+  );
+}
+await inspector.close();
+evt.send();
+for (const gt of live) await gt.kill();
