@@ -20,7 +20,7 @@ import {
   spawnSitesCaptured,
   stateOf,
 } from "./snapshot.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 
 /** Greenthreads that share a spawn site, with how many are in each state. */
 export interface SiteGroup {
@@ -57,7 +57,7 @@ export interface TableLimits {
 }
 
 /** The group key of a greenthread: its spawn site, or one stand-in for all without. */
-function groupKey(g: Greenlet): string {
+function groupKey(g: GreenThread): string {
   return siteOf(g) ?? "(spawn site unknown)";
 }
 

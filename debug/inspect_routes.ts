@@ -33,7 +33,7 @@ import { findGreenthread, type HubCounters, hubCounters, nameOf } from "./snapsh
 import { INSPECTOR_PAGE } from "./inspect_page.ts";
 import { spawn } from "../green/spawn.ts";
 import { Timeout } from "../green/timeout.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 
 /** What the routes serve from. */
 export interface RouteState {
@@ -162,7 +162,7 @@ export function inspectorRoutes(state: RouteState): (request: Request) => Promis
         409,
       );
     }
-    const target = findGreenthread(id) as GreenThread | undefined;
+    const target = findGreenthread(id);
     if (target === undefined) {
       return text(`Cannot kill #${id}: no live greenthread has that id\n`, 404);
     }

@@ -19,9 +19,18 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { currentGreenlet, mainGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { type Park, PARKED } from "../hub/park.ts";
+import {
+  captureSpawnSites,
+  currentGreenlet,
+  type GreenThread,
+  isDead,
+  isStarted,
+  mainGreenlet,
+  type Park,
+  PARKED,
+  parksOf,
+  spawnSiteOf,
+} from "../hub/lowlevel.ts";
 
 const hub = getHub();
 
@@ -67,35 +76,35 @@ export function hubCounters(): HubCounters {
 }
 
 /** The live greenthreads: the main one first, then the spawned ones, oldest first. */
-export function liveGreenthreads(): Greenlet[] {
+export function liveGreenthreads(): GreenThread[] {
   const all = hub.greenthreads();
   all.unshift(mainGreenlet());
   return all;
 }
 
 /** The live greenthread with this id, or undefined. */
-export function findGreenthread(id: number): Greenlet | undefined {
+export function findGreenthread(id: number): GreenThread | undefined {
   if (id === 0) return mainGreenlet();
   return hub.greenthreads().find((g) => g.id === id);
 }
 
 /** A greenthread's name ("GreenThread-<id>" unless it was named). */
-export function nameOf(g: Greenlet): string {
-  return (g as Greenlet & { name?: string }).name ?? `greenlet-${g.id}`;
+export function nameOf(g: GreenThread): string {
+  return g.name;
 }
 
 /** Where a greenthread was spawned, or null when that was not captured. */
-export function siteOf(g: Greenlet): string | null {
-  return (g as Greenlet & { spawnSite?: string }).spawnSite ?? null;
+export function siteOf(g: GreenThread): string | null {
+  return spawnSiteOf(g) ?? null;
 }
 
 /** True when spawn sites are being captured (`captureSpawnSites(true)`). */
 export function spawnSitesCaptured(): boolean {
-  return hub.captureSpawnSites;
+  return captureSpawnSites;
 }
 
 /** The greenthread whose code runs now (pass it to `stateOf` in a loop). */
-export function runningGreenthread(): Greenlet {
+export function runningGreenthread(): GreenThread {
   return currentGreenlet();
 }
 
@@ -105,13 +114,13 @@ export function runningGreenthread(): Greenlet {
  * asking for the current greenlet costs more than the rest of this check.
  */
 export function stateOf(
-  g: Greenlet,
-  running: Greenlet = currentGreenlet(),
+  g: GreenThread,
+  running: GreenThread = currentGreenlet(),
 ): { state: GreenthreadState; park: Park | null } {
-  if (g.dead) return { state: "dead", park: null };
+  if (isDead(g)) return { state: "dead", park: null };
   if (g === running) return { state: "running", park: null };
-  if (!g.started) return { state: "ready", park: null };
-  const parks = g.parks();
+  if (!isStarted(g)) return { state: "ready", park: null };
+  const parks = parksOf(g);
   for (const park of parks) {
     if (park.state === PARKED) return { state: "parked", park };
   }
@@ -119,14 +128,14 @@ export function stateOf(
 }
 
 /** What `g` waits on: every park it is parked in, joined ("sleep", "Queue.get, sleep"). */
-function parkedOn(g: Greenlet): string {
-  return g.parks().filter((p) => p.state === PARKED).map((p) => p.what).join(", ");
+function parkedOn(g: GreenThread): string {
+  return parksOf(g).filter((p) => p.state === PARKED).map((p) => p.what).join(", ");
 }
 
 /** The earliest pending deadline among `g`'s waits, in ms on performance.now(). */
-function deadlineOf(g: Greenlet): { due: number; began: number } | null {
+function deadlineOf(g: GreenThread): { due: number; began: number } | null {
   let best: { due: number; began: number } | null = null;
-  for (const park of g.parks()) {
+  for (const park of parksOf(g)) {
     const timer = park.timer;
     if (park.state !== PARKED || timer === null || !timer.pending) continue;
     if (best === null || timer.deadline < best.due) {
@@ -139,10 +148,10 @@ function deadlineOf(g: Greenlet): { due: number; began: number } | null {
 // When the inspector first saw each greenthread in its present state: keyed
 // by the park for a parked one (a new wait is a new state), by the state
 // name otherwise. Weak, so ended greenthreads cost nothing.
-const firstSeen = new WeakMap<Greenlet, { key: Park | string; since: number }>();
+const firstSeen = new WeakMap<GreenThread, { key: Park | string; since: number }>();
 
 /** The row of one greenthread at `now` (ms on performance.now()). */
-export function describeGreenthread(g: Greenlet, now: number): GreenthreadRow {
+export function describeGreenthread(g: GreenThread, now: number): GreenthreadRow {
   const { state, park } = stateOf(g);
   const deadline = state === "parked" ? deadlineOf(g) : null;
   const key: Park | string = park ?? state;
