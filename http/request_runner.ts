@@ -5,8 +5,9 @@
  * - Every request runs in its own greenthread, named `"GET /path"`, started
  *   while fewer than `maxSize` run; later ones wait in a FIFO of `maxQueue`,
  *   and beyond that get `503` with `Retry-After` at once.
- * - The greenthread is registered as a request scope, so the WebSocket layer
- *   can answer early (`101`) and hear when shutdown begins.
+ * - The runner is a source of request scopes: the WebSocket layer finds the
+ *   request's entry through it, to answer early (`101`) and hear when
+ *   shutdown begins.
  * - One hub timer per runner (every {@link TICK_SECONDS} s, armed only while
  *   requests are held) kills what overran `requestTimeout` and watches for
  *   clients that left: see `#tick` for how that stays off the fast path.
@@ -20,7 +21,7 @@
 import { getHub } from "../hub/hub.ts";
 import { spawn, spawnN } from "../green/spawn.ts";
 import { Event } from "../green/event.ts";
-import { clearRequestScope, setRequestScope } from "./request_scope.ts";
+import { addScopeSource, type ScopeSource } from "./request_scope.ts";
 import {
   ANSWERED,
   DONE,
@@ -98,7 +99,7 @@ function plain(status: number, body: string | null = null, headers?: HeadersInit
 }
 
 /** Runs a server's requests as greenthreads; see the module comment. */
-export class RequestRunner implements EntryOwner {
+export class RequestRunner implements EntryOwner, ScopeSource {
   readonly #handler: HttpHandler;
   readonly #settings: RequestSettings;
   readonly #watching: boolean;
@@ -122,11 +123,21 @@ export class RequestRunner implements EntryOwner {
   #drained = 0;
   #idle: Event<void> | null = null;
   #idleWaiters: (() => void)[] = [];
+  #removeScopeSource: () => void;
 
   constructor(handler: HttpHandler, settings: RequestSettings) {
     this.#handler = handler;
     this.#settings = settings;
     this.#watching = settings.killOnDisconnect || settings.timeoutMs !== Infinity;
+    this.#removeScopeSource = addScopeSource(this);
+  }
+
+  /** The entry (the request scope) whose greenthread is `greenthread`. */
+  scopeOf(greenthread: object): RequestEntry | undefined {
+    for (const list of [this.#young, this.#watched, this.#answered]) {
+      for (let e = list.head; e !== null; e = e.next) if (e.gt === greenthread) return e;
+    }
+    return undefined;
   }
 
   /** Takes a request from `Deno.serve`; the promise resolves with its answer. */
@@ -182,7 +193,6 @@ export class RequestRunner implements EntryOwner {
     const query = entry.target.indexOf("?");
     gt.name = `${entry.request.method} ${query < 0 ? entry.target : entry.target.slice(0, query)}`;
     entry.gt = gt;
-    setRequestScope(gt, entry);
     this.#tickSoon();
   }
 
@@ -207,7 +217,6 @@ export class RequestRunner implements EntryOwner {
     if (state === DONE) return;
     entry.state = DONE;
     unlist(entry);
-    clearRequestScope(entry.gt!);
     this.#active--;
     if (state === RUNNING) {
       let response: Response;
@@ -329,6 +338,7 @@ export class RequestRunner implements EntryOwner {
   stop(): void {
     this.#timer?.cancel();
     this.#timer = null;
+    this.#removeScopeSource();
   }
 
   /**

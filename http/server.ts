@@ -257,9 +257,15 @@ export function serveHttp(handler: HttpHandler, options: ServeHttpOptions = {}):
     listen.cert = cert;
     listen.key = key;
   }
-  const server = Deno.serve(
-    listen as Deno.ServeTcpOptions,
-    (request, info) => runner.handle(request, info),
-  );
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve(
+      listen as Deno.ServeTcpOptions,
+      (request, info) => runner.handle(request, info),
+    );
+  } catch (error) {
+    runner.stop(); // e.g. the port is taken
+    throw error;
+  }
   return new HttpServer(runner, server);
 }
