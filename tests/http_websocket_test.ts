@@ -486,3 +486,33 @@ Deno.test("a session that ignores the 1001 is killed at the shutdown deadline, i
   assert.ok(cleanedUp);
   assert.equal((await client.closed).code, 1001);
 });
+
+Deno.test("idleTimeout: a peer that never answers Deno's ping is closed, and receive() returns null", async () => {
+  const outcome = new Event<string>();
+  await using srv = serveWs(async (ws) => {
+    const started = performance.now();
+    const message = await ws.receive();
+    outcome.send(`${message} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }, { idleTimeout: 1 });
+  const reader = await RawReader.connect(srv.port); // reads, but never sends a pong
+  const read = reader.readAll();
+  const result = await outcome.wait();
+  assert.match(result, /^null after [1-4]\.\d s$/);
+  await read;
+});
+
+Deno.test("a client-side GreenWebSocket: send() waits for the open, receive() and close work the same", async () => {
+  await using srv = serveWs(async (ws) => {
+    for await (const m of ws) await ws.send(typeof m === "string" ? m.toUpperCase() : m);
+  });
+  const ws = new GreenWebSocket(new WebSocket(srv.url));
+  await ws.send("sent before the open"); // parks until the socket is open
+  assert.equal(await ws.receive(), "SENT BEFORE THE OPEN");
+  await ws.send(new Uint8Array([7, 8]).buffer);
+  assert.deepEqual(await ws.receive(), new Uint8Array([7, 8]));
+  ws.close(4001, "client done");
+  assert.equal(await ws.receive(), null);
+  assert.equal(ws.closeCode, 4001);
+  await assert.rejects(ws.send("late"), Deno.errors.ConnectionReset);
+  await sleep(0.05); // let the close handshake finish before the server stops
+});
