@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Event, sleep } from "../mod.ts";
+import { Event, getHub, sleep } from "../mod.ts";
 import { rawGet, readUntil, startServer, until } from "./http_helpers.ts";
 
 Deno.test("maxSize runs that many at once, maxQueue more wait in arrival order, the rest get 503 with Retry-After", async () => {
@@ -203,5 +203,25 @@ Deno.test("a keep-alive connection's later requests are not killed by an earlier
   await until(() => server.stats().active === 0);
   assert.equal(server.stats().killed, 0);
   assert.equal(server.stats().served, 2);
+  await server.shutdown();
+});
+
+Deno.test("requestTimeout and the disconnect watch share one hub timer per server, none when idle", async () => {
+  const hub = getHub();
+  const before = hub.stats().timers;
+  const gate = new Event<void>();
+  const { server, base } = startServer(async () => {
+    await gate.wait();
+    return new Response("ok");
+  }, { requestTimeout: 30, log: false });
+  const replies = Array.from({ length: 40 }, (_, i) => fetch(`${base}/${i}`));
+  await until(() => server.stats().active === 40);
+  await sleep(0.05); // several ticks: the watch links them all to their signals
+  assert.equal(hub.stats().timers, before + 1, "one timer for 40 requests");
+  gate.send();
+  for (const reply of replies) await (await reply).text();
+  await until(() => server.stats().active === 0);
+  await sleep(0.05);
+  assert.equal(hub.stats().timers, before, "no timer once nothing is held");
   await server.shutdown();
 });
