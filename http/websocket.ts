@@ -30,6 +30,13 @@ export interface WebSocketUpgrade {
 /** A client that has not opened the socket this long after the upgrade went away before it. */
 const UPGRADE_DEADLINE = 1;
 
+function badRequest(text: string): Response {
+  return new Response(`${text}\n`, {
+    status: 400,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
 function isUpgrade(request: Request): boolean {
   return request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
@@ -38,7 +45,8 @@ function isUpgrade(request: Request): boolean {
  * Upgrades `request` to a WebSocket: Deno's `upgradeWebSocket` with a
  * {@link GreenWebSocket} instead of the event-based socket. Options are
  * checked first (`TypeError`/`RangeError` naming the option). Throws a
- * `TypeError` for a request that is not a WebSocket upgrade.
+ * `TypeError` for a request that is not a WebSocket upgrade or whose
+ * handshake is malformed.
  *
  * - A client that vanished before the upgrade completed (Deno then fires no
  *   event) counts as closed one second later: `receive()` returns `null`,
@@ -81,7 +89,16 @@ export function upgradeWebSocket(request: Request, options?: WebSocketOptions): 
   const upgrade: Deno.UpgradeWebSocketOptions = {};
   if (checked.protocol !== undefined) upgrade.protocol = checked.protocol;
   if (checked.idleTimeout !== undefined) upgrade.idleTimeout = checked.idleTimeout;
-  const { response, socket } = Deno.upgradeWebSocket(request, upgrade);
+  let upgraded: { response: Response; socket: WebSocket };
+  try {
+    upgraded = Deno.upgradeWebSocket(request, upgrade);
+  } catch (error) {
+    // A malformed handshake (no Sec-WebSocket-Key, no "Connection: Upgrade"…).
+    throw new TypeError(`Cannot upgrade to WebSocket: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const { response, socket } = upgraded;
   const ws = new GreenWebSocket(socket, checked);
   adoptUpgrade(ws, checked.protocol ?? "", UPGRADE_DEADLINE);
   return { response, socket: ws };
@@ -103,7 +120,8 @@ export function upgradeWebSocket(request: Request, options?: WebSocketOptions): 
  *   the hub's error report).
  * - A peer gone while `handle` sends (`send()` throws `ConnectionReset` on
  *   the closed socket) ends the session quietly, as eventlet does.
- * - A request that is not a WebSocket upgrade gets `400`.
+ * - A request that is not a WebSocket upgrade, or a malformed handshake (no
+ *   `Sec-WebSocket-Key`, …), gets `400` saying why.
  *
  * @example
  * ```ts
@@ -128,13 +146,14 @@ export function websocket(
   checkFunction("create websocket handler", handle, "handle");
   const checked = checkWebSocketOptions("create websocket handler", options);
   return (request) => {
-    if (!isUpgrade(request)) {
-      return new Response("Expected a WebSocket upgrade request\n", {
-        status: 400,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
+    if (!isUpgrade(request)) return badRequest("Expected a WebSocket upgrade request");
+    let upgraded: WebSocketUpgrade;
+    try {
+      upgraded = upgradeWebSocket(request, checked);
+    } catch (error) {
+      return badRequest((error as Error).message);
     }
-    const { response, socket } = upgradeWebSocket(request, checked);
+    const { response, socket } = upgraded;
     const scope = currentRequestScope();
     if (scope === undefined) {
       spawn(runSession, handle, socket, request);

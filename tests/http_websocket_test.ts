@@ -135,11 +135,22 @@ Deno.test("a kill with an error closes with 1011", async () => {
   assert.equal(capture.errors.length, 1);
 });
 
-Deno.test("a request that is not an upgrade gets 400", async () => {
+Deno.test("a request that is not an upgrade, or a malformed handshake, gets 400", async () => {
   await using srv = serveWs(() => {});
   const response = await fetch(`http://127.0.0.1:${srv.port}/`);
   assert.equal(response.status, 400);
   assert.match(await response.text(), /WebSocket upgrade/);
+  // An upgrade without its Sec-WebSocket-Key: 400 saying why, not a 500.
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
+  await conn.write(
+    enc("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"),
+  );
+  const head = new Uint8Array(4096);
+  const n = await conn.read(head);
+  conn.close();
+  const text = new TextDecoder().decode(head.subarray(0, n ?? 0));
+  assert.match(text, /^HTTP\/1\.1 400 /);
+  assert.match(text, /Cannot upgrade to WebSocket: .*sec-websocket-key/);
 });
 
 Deno.test("a message above maxMessageSize closes with 1009; text counts UTF-8 bytes", async () => {
