@@ -22,10 +22,10 @@
 import { Event } from "../green/event.ts";
 import { LightQueue } from "../green/light_queue.ts";
 import { QueueClosed } from "../green/queue_errors.ts";
-import { sleep } from "../green/sleep.ts";
 import { getHub } from "../hub/hub.ts";
 import { ConnectionReset } from "../net/errors.ts";
 import { checkWebSocketOptions, type GreenWebSocketOptions } from "./websocket_options.ts";
+import { checkClose, closeSoon, utf8Length, waitForDrain } from "./websocket_wire.ts";
 
 /** What `receive()` gives: text as a string, binary as bytes. */
 export type WebSocketMessage = string | Uint8Array;
@@ -33,55 +33,6 @@ export type WebSocketMessage = string | Uint8Array;
 /** An event sent once: awaiting it is a switch point that completes at once. */
 const READY = new Event();
 READY.send();
-
-/**
- * Drain polling, the only way to learn that `bufferedAmount` fell: Deno
- * lowers it when its Rust-side write finishes and fires no event for it.
- * A parked sender re-reads it (about 0.2 µs a read, measured) after a sleep
- * that starts at 1 ms and doubles up to 50 ms while nothing drains, and
- * falls back to 1 ms as soon as something did. Only a sender that is over
- * the limit polls; the fast path reads `bufferedAmount` once per send.
- */
-const DRAIN_POLL_FIRST = 0.001;
-const DRAIN_POLL_MAX = 0.05;
-
-/** UTF-8 size of `text`, for the `maxMessageSize` check of long texts. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x800) {
-      if (c >= 0xd800 && c <= 0xdbff) i++; // a surrogate pair: 4 bytes for 2 units
-      bytes += 2;
-    } else if (c >= 0x80) bytes += 1;
-  }
-  return bytes;
-}
-
-/**
- * Sends the close frame on the next macrotask, not at once. Deno (2.9.6)
- * drops the connection with a reset, and the peer never sees the code, when
- * the close goes out while frames the peer sent are still unread: measured
- * with a 50-message burst and a close at the 10th, the client saw code 0
- * (reset) 3 times in 3 when closed inside the message event or from a
- * greenthread, and the sent code 3 times in 3 after `setTimeout(0)`, which
- * lets the frames already received be read first. A client-side socket may
- * only send 1000 and 3000–4999 (the browser API's rule): it falls back to
- * 1000 there.
- */
-function closeSoon(socket: WebSocket, code: number, reason: string): void {
-  setTimeout(() => {
-    if (socket.readyState !== WebSocket.OPEN) return;
-    try {
-      socket.close(code, reason);
-    } catch {
-      socket.close(1000, reason);
-    }
-  }, 0);
-}
-
-const CLOSE_CODE_MIN = 1000;
-const CLOSE_CODE_MAX = 4999;
 
 /**
  * Called by `upgradeWebSocket`: records the agreed subprotocol (Deno shows
@@ -325,27 +276,15 @@ export class GreenWebSocket implements AsyncIterable<WebSocketMessage> {
     }
     const socket = this.#socket;
     if (!this.#opened.ready()) await this.#opened.wait();
-    if (socket.bufferedAmount > this.#maxBackpressure) await this.#drain();
-    else await READY.wait();
+    if (socket.bufferedAmount > this.#maxBackpressure) {
+      await waitForDrain(socket, this.#maxBackpressure, () => this.#closed);
+    } else await READY.wait();
     if (this.#closed) {
       throw new ConnectionReset(
         `Cannot send on WebSocket: the socket is closed (code ${this.#closeCode})`,
       );
     }
     socket.send(data as string | BufferSource);
-  }
-
-  /** Parks until the buffered bytes fall to `maxBackpressure` or the socket closes. */
-  async #drain(): Promise<void> {
-    const socket = this.#socket;
-    let pause = DRAIN_POLL_FIRST;
-    let before = socket.bufferedAmount;
-    while (before > this.#maxBackpressure && !this.#closed) {
-      await sleep(pause);
-      const now = socket.bufferedAmount;
-      pause = now < before ? DRAIN_POLL_FIRST : Math.min(pause * 2, DRAIN_POLL_MAX);
-      before = now;
-    }
   }
 
   /**
@@ -368,23 +307,7 @@ export class GreenWebSocket implements AsyncIterable<WebSocketMessage> {
    * ```
    */
   close(code = 1000, reason = ""): void {
-    if (!Number.isInteger(code) || code < CLOSE_CODE_MIN || code > CLOSE_CODE_MAX) {
-      throw new RangeError(
-        `Cannot close WebSocket: code must be an integer from 1000 to 4999, received ${code}`,
-      );
-    }
-    if (typeof reason !== "string") {
-      throw new TypeError(
-        `Cannot close WebSocket: reason must be a string, received ${typeof reason}`,
-      );
-    }
-    if (utf8Length(reason) > 123) {
-      throw new RangeError(
-        `Cannot close WebSocket: reason must be at most 123 UTF-8 bytes, received ${
-          utf8Length(reason)
-        }`,
-      );
-    }
+    checkClose(code, reason);
     if (this.#closed) return;
     this.#ended(code, reason);
     if (this.#socket.readyState === WebSocket.OPEN) closeSoon(this.#socket, code, reason);
