@@ -1,8 +1,9 @@
 /**
  * A crawler-like program to look at with the live inspector: a frontier
  * queue, a pool of fetchers held back by a per-host semaphore, a writer
- * draining results, a parser that now and then blocks the thread, and one
- * greenthread stuck for good on a lock nobody releases.
+ * storing results in an HTTP "result store" (a `serveHttp` server on
+ * loopback, whose stats the page shows), a parser that now and then blocks
+ * the thread, and one greenthread stuck for good on a lock nobody releases.
  *
  *   deno run -A examples/inspector_demo.ts [--seconds=120] [--port=0] [--token=secret]
  *
@@ -15,12 +16,15 @@
  * On a remote machine, tunnel first: `ssh -L PORT:127.0.0.1:PORT host`. With
  * `--token`, the page (its address then carries the token) offers a kill
  * button per greenthread: kill the stuck one and watch it leave the table.
- * Nothing touches the network: fetching is simulated with `sleep`.
+ * Nothing leaves the machine: fetching is simulated with `sleep`, and the
+ * store listens on 127.0.0.1.
  *
  * @module
  */
 
 import { Event, getCurrent, GreenPool, Queue, Semaphore, sleep, spawn } from "../mod.ts";
+import { waitFor } from "../green/mod.ts";
+import { serveHttp } from "../http/mod.ts";
 import { captureSpawnSites, hubBlockingDetection, inspect } from "../debug/mod.ts";
 import { getHub } from "../hub/mod.ts";
 
@@ -48,6 +52,15 @@ hubBlockingDetection(true, { resolution: 0.1 });
 captureSpawnSites(true); // the table groups greenthreads by where they were spawned
 const inspector = await inspect({ port, token });
 console.log(`inspector: ${inspector.url}`);
+
+// The result store: each request is a greenthread ("POST /"), shown on the page.
+const store = serveHttp(async (request) => {
+  await request.text();
+  await sleep(0.002 + random() * 0.01); // "writes" the result
+  return new Response("stored\n");
+}, { port: 0, hostname: "127.0.0.1", log: false, onListen() {} });
+inspector.trackHttpServer(store, "result store");
+const storeUrl = `http://127.0.0.1:${store.addr.port}/`;
 
 const HOSTS = 6;
 const frontier = new Queue<string>(200);
@@ -91,9 +104,10 @@ dispatcher.name = "dispatcher";
 
 const writer = spawn(async () => {
   while (true) {
-    await results.get();
+    const { url } = await results.get();
+    const answer = await waitFor(fetch(storeUrl, { method: "POST", body: url }));
+    await waitFor(answer.text());
     crawled++;
-    await sleep(0.005); // "writes" the result
   }
 });
 writer.name = "writer";
@@ -111,6 +125,7 @@ await dispatcher.kill();
 await fetchers.waitall();
 await writer.kill();
 await stuck.kill();
+await store.shutdown();
 hubBlockingDetection(false);
 await inspector.close();
 console.log(`crawled ${crawled} pages in ${seconds} s`);

@@ -15,6 +15,7 @@ import {
 } from "../debug/mod.ts";
 import { Event, sleep, spawn } from "../mod.ts";
 import { getHub } from "../hub/mod.ts";
+import { serveHttp } from "../http/mod.ts";
 
 const hub = getHub();
 
@@ -131,6 +132,26 @@ Deno.test("/stats.json: the hub's counters, greenthreads by state, tracked HTTP 
   evt.send();
   await sleeper.kill();
   for (const gt of parked) await gt.wait();
+});
+
+Deno.test("a real serveHttp server, tracked by address, leaves the list when it shuts down", async () => {
+  await using inspector = await inspect();
+  const server = serveHttp(() => new Response("ok"), {
+    port: 0,
+    hostname: "127.0.0.1",
+    log: false,
+    onListen() {},
+  });
+  inspector.trackHttpServer(server);
+  for (let i = 0; i < 2; i++) await (await fetch(`http://127.0.0.1:${server.addr.port}/`)).text();
+  const stats = JSON.parse((await get(inspector, "/stats.json")).body);
+  assert.deepEqual(stats.httpServers, [{
+    name: `127.0.0.1:${server.addr.port}`,
+    stats: { active: 0, queued: 0, served: 2, shed: 0, timedOut: 0, killed: 0 },
+  }]);
+  await server.shutdown();
+  await sleep(0);
+  assert.deepEqual(JSON.parse((await get(inspector, "/stats.json")).body).httpServers, []);
 });
 
 Deno.test("POST /kill/:id without a token is refused; the greenthread lives on", async () => {
