@@ -172,6 +172,7 @@ for (let i = 0; i < LIVE * 0.09; i++) live.push(spawn(() => sleep(600)));
 for (let i = 0; i < LIVE * 0.01; i++) live.push(spawn(() => evt.wait()));
 captureSpawnSites(false);
 await sleep(0);
+gc(); // the rate rounds' garbage is not the render's to collect
 const inspector = await inspect();
 /**
  * How long one answer takes, in ms of wall time, and the CPU time this
