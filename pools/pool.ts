@@ -13,8 +13,10 @@
  */
 
 import { Semaphore } from "../green/semaphore.ts";
-import { getHub } from "../hub/hub.ts";
-import { checkSize, describe, isThenable } from "./checks.ts";
+import { typeName } from "../hub/checks.ts";
+import { isThenable } from "../hub/greenthread_start.ts";
+import { reportError } from "../hub/lowlevel.ts";
+import { checkPositive } from "./checks.ts";
 import { Entry, FreeItems } from "./free_items.ts";
 import { parsePoolOptions, type PoolOptions } from "./pool_options.ts";
 
@@ -155,7 +157,7 @@ export class Pool<T> implements Disposable {
       (error) => {
         this.#warming--;
         this.#giveSlotBack();
-        report(error);
+        reportError(error);
       },
     );
   }
@@ -286,7 +288,7 @@ export class Pool<T> implements Disposable {
     const entry = this.#out.get(item);
     if (entry === undefined) {
       throw new RangeError(
-        `Cannot put into Pool: the item is not out of this pool, received ${describe(item)}`,
+        `Cannot put into Pool: the item is not out of this pool, received ${describeItem(item)}`,
       );
     }
     if (entry.twin === null) this.#out.delete(item);
@@ -336,7 +338,7 @@ export class Pool<T> implements Disposable {
    * ```
    */
   resize(maxSize: number): void {
-    const n = checkSize("resize Pool", "maxSize", maxSize, 1);
+    const n = checkPositive("resize Pool", "maxSize", maxSize);
     let grow = n - this.#maxSize;
     this.#maxSize = n;
     if (grow < 0) {
@@ -390,9 +392,9 @@ export class Pool<T> implements Disposable {
     if (dispose === undefined) return;
     try {
       const done = dispose(item);
-      if (isThenable(done)) Promise.resolve(done).catch(report);
+      if (isThenable(done)) Promise.resolve(done).catch(reportError);
     } catch (error) {
-      report(error);
+      reportError(error);
     }
   }
 }
@@ -401,10 +403,9 @@ function closedError(): Error {
   return new Error("Cannot get from Pool: it is closed");
 }
 
-function report(error: unknown): void {
-  try {
-    getHub().onError(error);
-  } catch {
-    // A failing error handler must not break the pool's bookkeeping.
-  }
+/** An item in a message: a number or string as it is, anything else by its type. */
+function describeItem(item: unknown): string {
+  if (typeof item === "number") return String(item);
+  if (typeof item === "string") return JSON.stringify(item);
+  return typeName(item);
 }

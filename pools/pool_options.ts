@@ -5,7 +5,8 @@
  * @module
  */
 
-import { checkCallback, checkLifetime, checkOptions, checkSize, describe } from "./checks.ts";
+import { checkCount, checkFunction, typeName } from "../hub/checks.ts";
+import { checkLifetime, checkOptions, checkPositive } from "./checks.ts";
 
 /** What a `Pool` is made of; every field but `create` is optional. */
 export interface PoolOptions<T> {
@@ -57,11 +58,11 @@ const OPTION_NAMES = [
 /** Checks `options` for the constructor (`action`: "create Pool"). */
 export function parsePoolOptions<T>(action: string, options: PoolOptions<T>): ParsedPoolOptions<T> {
   const o = checkOptions(action, options, OPTION_NAMES);
-  checkCallback(action, "create", o.create, false);
-  checkCallback(action, "dispose", o.dispose, true);
-  checkCallback(action, "validate", o.validate, true);
-  const maxSize = checkSize(action, "maxSize", o.maxSize ?? 4, 1);
-  const minSize = checkSize(action, "minSize", o.minSize ?? 0, 0);
+  checkFunction(action, o.create, "create");
+  if (o.dispose !== undefined) checkFunction(action, o.dispose, "dispose");
+  if (o.validate !== undefined) checkFunction(action, o.validate, "validate");
+  const maxSize = checkPositive(action, "maxSize", o.maxSize ?? 4);
+  const minSize = checkCount(action, "minSize", o.minSize ?? 0);
   if (minSize > maxSize) {
     throw new RangeError(
       `Cannot ${action}: minSize must not exceed maxSize ${maxSize}, received ${minSize}`,
@@ -70,7 +71,7 @@ export function parsePoolOptions<T>(action: string, options: PoolOptions<T>): Pa
   const orderAsFifo = o.orderAsFifo ?? true;
   if (typeof orderAsFifo !== "boolean") {
     throw new TypeError(
-      `Cannot ${action}: orderAsFifo must be a boolean, received ${describe(orderAsFifo)}`,
+      `Cannot ${action}: orderAsFifo must be a boolean, received ${typeName(orderAsFifo)}`,
     );
   }
   return {

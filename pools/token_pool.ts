@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkSize } from "./checks.ts";
+import { checkPositive } from "./checks.ts";
 import { Pool } from "./pool.ts";
 
 /** The opaque, distinct object a TokenPool hands out. */
@@ -50,7 +50,7 @@ export class TokenPool extends Pool<object> {
   constructor(maxSize: number = 4) {
     super({
       create: () => new Token(),
-      maxSize: checkSize("create TokenPool", "maxSize", maxSize, 1),
+      maxSize: checkPositive("create TokenPool", "maxSize", maxSize),
     });
   }
 }
