@@ -55,7 +55,9 @@ function checkStrings(name: string, value: unknown): void {
  * `Deno.startTls` and completes the handshake; resolves the TLS socket (the
  * old one is then closed for use). The server certificate is verified
  * (chain and host name) against the system roots plus `caCerts`; a bad one
- * rejects with `Deno.errors.InvalidData` ("invalid peer certificate: …").
+ * rejects with `Deno.errors.InvalidData` naming the peer ("Cannot wrapSsl:
+ * TLS handshake with 127.0.0.1:8443 failed: invalid peer certificate: …",
+ * Deno's error as `cause`).
  * The socket must be idle (no read or write in progress, nothing unread).
  * A switch point. Deviation: eventlet's `wrap_ssl` is synchronous; here the
  * handshake is awaited.
@@ -227,7 +229,11 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
       await tls.handshake();
     } catch (error) {
       tls.close();
-      throw error;
+      if (!(error instanceof Deno.errors.InvalidData)) throw error;
+      throw new Deno.errors.InvalidData(
+        `Cannot wrapSsl: TLS handshake with ${peer[0]}:${peer[1]} failed: ${error.message}`,
+        { cause: error },
+      );
     }
     return tls;
   }, (tls) => {
