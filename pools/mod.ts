@@ -36,5 +36,6 @@
 import "../hub/deno_version.ts";
 
 export { Pool } from "./pool.ts";
-export type { PoolLease, PoolOptions } from "./pool.ts";
+export type { PoolOptions } from "./pool.ts";
+export type { PoolLease } from "./lease.ts";
 export { TokenPool } from "./token_pool.ts";

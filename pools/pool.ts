@@ -18,32 +18,10 @@ import { isThenable } from "../hub/greenthread_start.ts";
 import { reportError } from "../hub/lowlevel.ts";
 import { checkPositive } from "./checks.ts";
 import { Entry, FreeItems } from "./free_items.ts";
+import { Lease, type PoolLease } from "./lease.ts";
 import { parsePoolOptions, type PoolOptions } from "./pool_options.ts";
 
 export type { PoolOptions };
-
-/** An item lent by `Pool.item()`: leaving a `using` block puts `value` back. */
-export interface PoolLease<T> extends Disposable {
-  /** The item. */
-  readonly value: T;
-}
-
-class Lease<T> implements PoolLease<T> {
-  readonly value: T;
-  #pool: Pool<T> | null;
-
-  constructor(pool: Pool<T>, value: T) {
-    this.#pool = pool;
-    this.value = value;
-  }
-
-  [Symbol.dispose](): void {
-    const pool = this.#pool;
-    if (pool === null) return;
-    this.#pool = null;
-    pool.put(this.value);
-  }
-}
 
 /**
  * A pool of at most `maxSize` items, made on demand by `create`.
@@ -142,7 +120,8 @@ export class Pool<T> implements Disposable {
       throw error;
     }
     if (!isThenable(made)) {
-      this.#free.add(new Entry(made, this.#free.now()), this.#free.now());
+      const now = this.#free.now();
+      this.#free.add(new Entry(made, now), now);
       return;
     }
     this.#warming++;
