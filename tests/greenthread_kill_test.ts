@@ -3,7 +3,7 @@
  * Event.wait, sleep(0), a foreign promise, several switch points at once),
  * of a dead greenthread and of itself; the abort signal; cancel(); waitFor
  * interrupted. Ported scenarios: eventlet's tests/api_test.py
- * (test_killing_dormant, O8).
+ * (test_killing_dormant; docs/orderings.md, 8).
  */
 
 import assert from "node:assert/strict";
@@ -48,7 +48,7 @@ Deno.test("GreenThread.kill() before start with a custom error: wait() rejects w
   assert.deepEqual(capture.errors, [error], "an unobserved custom kill error is reported once");
 });
 
-Deno.test("GreenThread.kill() of one parked in sleep runs its finally and resolves after (O8)", async () => {
+Deno.test("GreenThread.kill() of one parked in sleep runs its finally and resolves after", async () => {
   const log: string[] = [];
   const gt = spawn(async () => {
     try {

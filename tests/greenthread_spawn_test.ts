@@ -3,7 +3,7 @@
  * arguments, wait() results and errors, getCurrent(), spawnAfter,
  * spawnAfterLocal, spawnN, waitFor, names and input checks. Ported
  * scenarios: eventlet's tests/greenthread_test.py (Spawn, SpawnAfter,
- * SpawnAfterLocal) and tests/api_test.py (O3).
+ * SpawnAfterLocal) and tests/api_test.py (docs/orderings.md, 3).
  */
 
 import assert from "node:assert/strict";
@@ -58,7 +58,7 @@ Deno.test("GreenThread.wait() rethrows the error, to every waiter, every time", 
   await assert.rejects(gt.wait(), (e) => e === boom);
 });
 
-Deno.test("GreenThread is running-but-not-dead only while suspended inside it (O3)", async () => {
+Deno.test("GreenThread is running-but-not-dead only while suspended inside it", async () => {
   const evt = new Event();
   const gt = spawn(() => evt.wait());
   assert.equal(gt.started, false);

@@ -1,7 +1,7 @@
 /**
  * Hub: run-queue order, timers, the loop budget, error reporting, stats.
  * Ported scenarios: eventlet's tests/hub_test.py (TestScheduleCall,
- * ordering) and the orderings O1, O2, O4, O5, O7 of eventlet-semantics.md.
+ * ordering) and the orderings of docs/orderings.md.
  */
 
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ import { collectingErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
 
-Deno.test("hub runs spawned greenthreads round-robin with main on sleep(0) (O1)", async () => {
+Deno.test("hub runs spawned greenthreads round-robin with main on sleep(0)", async () => {
   const log: string[] = [];
   const f = async (name: string) => {
     for (let i = 0; i < 2; i++) {
@@ -41,7 +41,7 @@ Deno.test("hub runs spawned greenthreads round-robin with main on sleep(0) (O1)"
   ]);
 });
 
-Deno.test("hub runs spawnAfter(0), spawn and spawnN in scheduling order (O2)", async () => {
+Deno.test("hub runs spawnAfter(0), spawn and spawnN in scheduling order", async () => {
   const log: string[] = [];
   spawnAfter(0, (x: string) => log.push(x), "after0");
   spawn((x: string) => log.push(x), "spawn");
@@ -51,7 +51,7 @@ Deno.test("hub runs spawnAfter(0), spawn and spawnN in scheduling order (O2)", a
   assert.deepEqual(log, ["after0", "spawn", "spawnN"]);
 });
 
-Deno.test("hub delivers Timeout(0) between greenthreads spawned before and after it (O4)", async () => {
+Deno.test("hub delivers Timeout(0) between greenthreads spawned before and after it", async () => {
   const log: string[] = [];
   spawn(() => log.push("before"));
   const t = new Timeout(0);
@@ -66,7 +66,7 @@ Deno.test("hub delivers Timeout(0) between greenthreads spawned before and after
   assert.deepEqual(log, ["before", "timeout", "after"]);
 });
 
-Deno.test("hub lets a due Timeout win over an Event sent in the same pass (O5)", async () => {
+Deno.test("hub lets a due Timeout win over an Event sent in the same pass", async () => {
   const evt = new Event<string>();
   spawn(() => evt.send("hello"));
   const error = new RangeError("timeout wins");

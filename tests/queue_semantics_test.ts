@@ -1,7 +1,7 @@
 /**
- * The queue family beyond eventlet's own tests: exact orderings (O7), FIFO
+ * The queue family beyond eventlet's own tests: exact orderings (docs/orderings.md), FIFO
  * putters, resize, pending errors, kill/timeout taking or adding nothing,
- * taskDone/join and close (API.md's Primitives: Queue).
+ * taskDone/join and close (README: the queue family).
  */
 
 import assert from "node:assert/strict";
@@ -16,7 +16,7 @@ const hub = getHub();
 
 // --------------------------------------------- switch points and orderings
 
-Deno.test("Queue.put() into a non-full queue never switches, even with a getter waiting (O7)", async () => {
+Deno.test("Queue.put() into a non-full queue never switches, even with a getter waiting", async () => {
   const q = new Queue<string>();
   const log: unknown[] = [];
   const gt = spawn(async () => log.push(["got", await q.get()]));

@@ -1,6 +1,6 @@
 /**
  * Queue: the port of eventlet's tests/queue_test.py (TestQueue, TestNoWait).
- * queue_semantics_test.ts and queue_order_test.ts cover the rest of API.md.
+ * queue_semantics_test.ts and queue_order_test.ts cover the rest of the queue family's contract.
  *
  * eventlet's test_wait_except (a KeyboardInterrupt raised by a getter
  * escaping into the putter) has no JavaScript counterpart and is left out.

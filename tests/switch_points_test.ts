@@ -1,0 +1,371 @@
+/**
+ * The README's switch-point table, row by row (as trio's
+ * `assert_checkpoints`): every operation listed there is a switch point —
+ * a kill pending when it is called surfaces right there, even when the
+ * operation could complete at once; and when it has to wait, other
+ * greenthreads run before it returns. The "never switch" list is checked
+ * the other way round.
+ */
+
+import assert from "node:assert/strict";
+import {
+  CappedSemaphore,
+  Event,
+  getCurrent,
+  GreenletExit,
+  GreenPile,
+  GreenPool,
+  kill,
+  LightQueue,
+  PriorityQueue,
+  Queue,
+  Semaphore,
+  sleep,
+  spawn,
+  spawnN,
+  Timeout,
+  waitFor,
+} from "../mod.ts";
+import { connect, listen } from "../net/mod.ts";
+import { execute } from "../tpool/mod.ts";
+import { throwInto } from "../hub/lowlevel.ts";
+
+/** One row: how to call the operation, and a case where it has to wait. */
+interface Row {
+  name: string;
+  /** Calls it (it may complete at once). */
+  call?: () => Promise<unknown>;
+  /** Sets up what `call` needs first, in the calling greenthread; returns the call. */
+  prepare?: () => Promise<() => Promise<unknown>>;
+  /** A call that must wait until `release()` (run by another greenthread) lets it go. */
+  waits?: () => Promise<{ call: () => Promise<unknown>; release: () => unknown }>;
+  /** Cleans up after both checks. */
+  cleanup?: () => unknown;
+}
+
+/**
+ * Asserts that `row` is a switch point: a kill pending when it is called
+ * surfaces there; and, when it has to wait, it does not return before it
+ * is released, and a greenthread spawned just before it runs first.
+ */
+async function assertSwitchPoint(row: Row): Promise<void> {
+  const exit = new GreenletExit("pending kill");
+  const victim = spawn(async () => {
+    const call = row.prepare === undefined ? row.call! : await row.prepare();
+    throwInto(getCurrent(), exit); // as a kill that arrives while it runs
+    await call();
+  });
+  await assert.rejects(victim.wait(), (e) => e === exit, `${row.name}: the pending kill surfaces`);
+  if (row.waits !== undefined) {
+    const { call, release } = await row.waits();
+    const log: string[] = [];
+    const caller = spawn(async () => {
+      spawnN(() => log.push("other ran"));
+      await call();
+      log.push("returned");
+    });
+    await sleep(0.02);
+    assert.ok(!log.includes("returned"), `${row.name}: it waits until released`);
+    await release();
+    await caller.wait();
+    assert.deepEqual(log, ["other ran", "returned"], `${row.name}: others ran while it waited`);
+  }
+  await row.cleanup?.();
+}
+
+/** `pool.spawn` or `pool.spawnN` of a function that returns at once. */
+function spawnIn(pool: GreenPool, method: "spawn" | "spawnN"): Promise<unknown> {
+  return method === "spawn" ? pool.spawn(() => {}) : pool.spawnN(() => {});
+}
+
+const gate = () => {
+  const evt = new Event();
+  return { evt, blocked: () => evt.wait() };
+};
+
+const rows: Row[] = [
+  {
+    name: "sleep(0)",
+    call: () => sleep(0),
+    waits: () => Promise.resolve({ call: () => sleep(0.05), release: () => sleep(0.05) }),
+  },
+  {
+    name: "GreenThread.wait()",
+    call: () => spawn(() => 1).wait(),
+    waits: () => {
+      const { evt, blocked } = gate();
+      const target = spawn(blocked);
+      return Promise.resolve({ call: () => target.wait(), release: () => evt.send() });
+    },
+  },
+  {
+    name: "GreenThread.kill() and kill(gt)",
+    // A kill of a greenthread that has not started, or has ended, resolves at once.
+    prepare: async () => {
+      const target = spawn(() => sleep(10));
+      await sleep(0);
+      return () => kill(target);
+    },
+    waits: () => {
+      const target = spawn(async () => {
+        try {
+          await sleep(10);
+        } finally {
+          await sleep(0.05); // cleanup that takes a while
+        }
+      });
+      return sleep(0).then(() => ({
+        call: () => target.kill(),
+        release: () => target.wait().catch(() => {}),
+      }));
+    },
+  },
+  {
+    name: "Event.wait()",
+    call: () => {
+      const evt = new Event<number>();
+      evt.send(1);
+      return evt.wait();
+    },
+    waits: () => {
+      const evt = new Event();
+      return Promise.resolve({ call: () => evt.wait(), release: () => evt.send() });
+    },
+  },
+  {
+    name: "Queue.put()",
+    call: () => new Queue<number>().put(1),
+    waits: () => {
+      const q = new Queue<number>(1);
+      q.putNowait(0);
+      return Promise.resolve({ call: () => q.put(1), release: () => q.getNowait() });
+    },
+  },
+  {
+    name: "Queue.get()",
+    call: () => {
+      const q = new LightQueue<number>();
+      q.putNowait(1);
+      return q.get();
+    },
+    waits: () => {
+      const q = new PriorityQueue<number>();
+      return Promise.resolve({ call: () => q.get(), release: () => q.putNowait(1) });
+    },
+  },
+  {
+    name: "Queue.join()",
+    call: () => new Queue().join(),
+    waits: () => {
+      const q = new Queue<number>();
+      q.putNowait(1);
+      return Promise.resolve({
+        call: () => q.join(),
+        release: () => (q.getNowait(), q.taskDone()),
+      });
+    },
+  },
+  {
+    name: "each step of for await (… of queue)",
+    call: () => {
+      const q = new Queue<number>();
+      q.putNowait(1);
+      return q[Symbol.asyncIterator]().next();
+    },
+    waits: () => {
+      const q = new Queue<number>();
+      const steps = q[Symbol.asyncIterator]();
+      return Promise.resolve({ call: () => steps.next(), release: () => q.putNowait(1) });
+    },
+  },
+  {
+    name: "Semaphore.acquire()",
+    call: () => new Semaphore(1).acquire(),
+    waits: () => {
+      const sem = new Semaphore(0);
+      return Promise.resolve({ call: () => sem.acquire(), release: () => sem.release() });
+    },
+  },
+  {
+    name: "Semaphore.guard()",
+    call: () => new Semaphore(1).guard(),
+    waits: () => {
+      const sem = new Semaphore(0);
+      return Promise.resolve({ call: () => sem.guard(), release: () => sem.release() });
+    },
+  },
+  {
+    name: "CappedSemaphore.release()",
+    // Below the limit it gives the unit back even with a kill pending (README).
+    call: () => new CappedSemaphore(1, 1).release(),
+    waits: () => {
+      const sem = new CappedSemaphore(1, 1);
+      return Promise.resolve({
+        call: () => sem.release(),
+        release: () => sem.acquire({ blocking: false }),
+      });
+    },
+  },
+  ...(["spawn", "spawnN"] as const).map((method): Row => ({
+    name: `GreenPool.${method}()`,
+    call: () => spawnIn(new GreenPool(1), method),
+    waits: () => {
+      const pool = new GreenPool(1);
+      const { evt, blocked } = gate();
+      return pool.spawn(blocked).then(() => ({
+        call: () => spawnIn(pool, method),
+        release: () => evt.send(),
+      }));
+    },
+  })),
+  {
+    name: "GreenPool.waitall()",
+    call: () => new GreenPool(1).waitall(),
+    waits: () => {
+      const pool = new GreenPool(1);
+      const { evt, blocked } = gate();
+      return pool.spawn(blocked).then(() => ({
+        call: () => pool.waitall(),
+        release: () => evt.send(),
+      }));
+    },
+  },
+  {
+    name: "each step of GreenPool.imap",
+    call: () => new GreenPool(2).imap((n: number) => n, [1]).next(),
+    waits: () => {
+      const { evt, blocked } = gate();
+      const steps = new GreenPool(2).imap((_: number) => blocked(), [1]);
+      return Promise.resolve({ call: () => steps.next(), release: () => evt.send() });
+    },
+  },
+  {
+    name: "GreenPile.spawn()",
+    call: () => new GreenPile(1).spawn(() => 1),
+    waits: () => {
+      const pile = new GreenPile(1);
+      const { evt, blocked } = gate();
+      return pile.spawn(blocked).then(() => ({
+        call: () => pile.spawn(() => 2),
+        release: () => evt.send(),
+      }));
+    },
+  },
+  {
+    name: "GreenPile.next() and each step of for await (… of pile)",
+    prepare: async () => {
+      const pile = new GreenPile<number>();
+      await pile.spawn(() => 1);
+      await sleep(0);
+      return () => pile.next();
+    },
+    waits: () => {
+      const pile = new GreenPile();
+      const { evt, blocked } = gate();
+      return pile.spawn(blocked).then(() => ({
+        call: () => pile.next(),
+        release: () => evt.send(),
+      }));
+    },
+  },
+  {
+    name: "GreenListener.accept()",
+    call: () => {
+      const listener = listen(["127.0.0.1", 0]);
+      return listener.accept().finally(() => listener.close());
+    },
+    waits: () => {
+      const listener = listen(["127.0.0.1", 0]);
+      let client: Awaited<ReturnType<typeof connect>> | undefined;
+      return Promise.resolve({
+        call: () =>
+          listener.accept().then(([server]) => {
+            server.close();
+            listener.close();
+          }),
+        release: async () => {
+          client = await connect(listener.addr as [string, number]);
+          await sleep(0.01);
+          client.close();
+        },
+      });
+    },
+  },
+  {
+    name: "GreenSocket.recv()",
+    prepare: async () => {
+      const listener = listen(["127.0.0.1", 0]);
+      const client = await connect(listener.addr as [string, number]);
+      const [server] = await listener.accept();
+      listener.close();
+      await client.sendall(new Uint8Array([1]));
+      await sleep(0.01);
+      return () => server.recv(10).finally(() => (server.close(), client.close()));
+    },
+    waits: async () => {
+      const listener = listen(["127.0.0.1", 0]);
+      const client = await connect(listener.addr as [string, number]);
+      const [server] = await listener.accept();
+      listener.close();
+      return {
+        call: () => server.recv(10).finally(() => server.close()),
+        release: async () => {
+          await client.sendall(new TextEncoder().encode("hi"));
+          await sleep(0.01);
+          client.close();
+        },
+      };
+    },
+  },
+  {
+    name: "connect()",
+    prepare: () => {
+      const listener = listen(["127.0.0.1", 0]);
+      return Promise.resolve(() =>
+        connect(listener.addr as [string, number]).finally(() => listener.close())
+      );
+    },
+  },
+  {
+    name: "execute() (tpool)",
+    call: () => execute(() => 1),
+    waits: () =>
+      Promise.resolve({
+        call: () => execute(() => new Promise((r) => setTimeout(r, 100))),
+        release: () => sleep(0.1),
+      }),
+  },
+  {
+    name: "waitFor(promise)",
+    call: () => waitFor(1),
+    waits: () => {
+      let resolve!: () => void;
+      const foreign = new Promise<void>((r) => (resolve = r));
+      return Promise.resolve({ call: () => waitFor(foreign), release: () => resolve() });
+    },
+  },
+];
+
+for (const row of rows) {
+  Deno.test(`switch point: ${row.name}`, () => assertSwitchPoint(row));
+}
+
+Deno.test("never a switch point: the README's list leaves a pending kill pending", async () => {
+  const exit = new GreenletExit("pending kill");
+  const gt = spawn(async () => {
+    throwInto(getCurrent(), exit);
+    const q = new Queue<number>(1);
+    spawn(() => {});
+    spawnN(() => {});
+    new Event().send();
+    q.putNowait(1);
+    q.getNowait();
+    q.taskDone();
+    q.resize(2);
+    new Semaphore(0).release();
+    new Timeout(1).cancel();
+    q.close();
+    await sleep(0); // the first switch point
+  });
+  await assert.rejects(gt.wait(), (e) => e === exit);
+});
