@@ -217,7 +217,8 @@ Deno.test("requestTimeout and the disconnect watch share one hub timer per serve
   const replies = Array.from({ length: 40 }, (_, i) => fetch(`${base}/${i}`));
   await until(() => server.stats().active === 40);
   await sleep(0.05); // several ticks: the watch links them all to their signals
-  assert.equal(hub.stats().timers, before + 1, "one timer for 40 requests");
+  // The one timer may be due and queued at this instant: then none is pending.
+  assert.ok(hub.stats().timers <= before + 1, `one timer for 40 requests: ${hub.stats().timers}`);
   gate.send();
   for (const reply of replies) await (await reply).text();
   await until(() => server.stats().active === 0);
