@@ -12,7 +12,7 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 import { typeName } from "../hub/checks.ts";
 
 const hub = getHub();
@@ -32,13 +32,13 @@ const hub = getHub();
  */
 export class BlockingDetected extends Error {
   /** The greenthread that blocked, when known (it reached a switch point). */
-  readonly greenthread: Greenlet | undefined;
+  readonly greenthread: GreenThread | undefined;
   /** How long the thread went without a switch, in milliseconds (at least). */
   readonly blockedMs: number;
 
   /** Makes the report; done by the detector. */
-  constructor(greenthread: Greenlet | undefined, blockedMs: number, resolution: number) {
-    const g = greenthread as (Greenlet & { name?: string; spawnSite?: string }) | undefined;
+  constructor(greenthread: GreenThread | undefined, blockedMs: number, resolution: number) {
+    const g = greenthread;
     const who = g === undefined
       ? "Code outside any switch point"
       : `Greenthread "${g.name ?? g.id}" (id ${g.id})`;

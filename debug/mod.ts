@@ -16,7 +16,7 @@ import "../hub/deno_version.ts";
 
 export { BlockingDetected, hubBlockingDetection } from "./blocking.ts";
 // The type of BlockingDetected.greenthread, so this entry point documents itself on its own.
-export type { Greenlet } from "../hub/greenlet.ts";
+export type { GreenThread, LinkCallback } from "../hub/greenthread.ts";
 export type { BlockingDetectionOptions } from "./blocking.ts";
 export { captureSpawnSites, formatGreenthreads, formatHubTimers } from "./format.ts";
 export { inspect, Inspector } from "./inspect.ts";

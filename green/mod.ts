@@ -19,8 +19,6 @@
 import "../hub/deno_version.ts";
 
 export { GreenletExit, GreenThread } from "./greenthread.ts";
-// GreenThread's base class, so this entry point documents itself on its own.
-export { Greenlet } from "../hub/greenlet.ts";
 export type { LinkCallback } from "./greenthread.ts";
 export { getCurrent, kill, spawn, spawnAfter, spawnAfterLocal, spawnN } from "./spawn.ts";
 export { sleep, waitFor } from "./sleep.ts";
