@@ -18,7 +18,7 @@
 
 import type { GreenThread } from "./greenthread.ts";
 import type { HubTimer } from "./hub_timer.ts";
-import { setInstrumentErrorReporter } from "./instruments.ts";
+import { activeInstruments, setInstrumentErrorReporter } from "./instruments.ts";
 import { LiveList } from "./live_list.ts";
 import { type Runnable, RunQueue } from "./run_queue.ts";
 import { TimerQueue } from "./timer_queue.ts";
@@ -146,9 +146,11 @@ export function pendingTimers(): HubTimer[] {
 
 const live = new LiveList<GreenThread>();
 
-/** Records a live spawned greenthread. */
+/** Records a live spawned greenthread (and tells the instruments). */
 export function register(gt: GreenThread): void {
   live.add(gt);
+  const instruments = activeInstruments;
+  if (instruments !== null) instruments.spawned(gt);
 }
 
 /** Forgets a greenthread that ended. */
