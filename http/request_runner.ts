@@ -282,9 +282,11 @@ export class RequestRunner implements EntryOwner, ScopeSource {
     while (this.#waiting.size > 0 && this.#active < maxSize) this.#start(this.#waiting.shift()!);
     if (this.#active === 0 && this.#waiting.size === 0) {
       if (this.#idle !== null && !this.#idle.ready()) this.#idle.send();
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const wake of waiters) wake();
+      if (this.#idleWaiters.length > 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
     }
   }
 
@@ -292,7 +294,12 @@ export class RequestRunner implements EntryOwner, ScopeSource {
   #logged(entry: RequestEntry, response: Response): Response {
     const log = this.#settings.log;
     if (log === null) return response;
-    const counted = countBody(response, entry);
+    let counted = response;
+    try {
+      counted = countBody(response, entry);
+    } catch {
+      // a body already read or locked: Deno will refuse it, the log shows 0 bytes
+    }
     const write = () => this.#writeLog(entry, response.status);
     entry.info.completed.then(write, write);
     return counted;

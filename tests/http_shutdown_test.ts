@@ -210,3 +210,24 @@ Deno.test("shutdown resolves even while a client still trickles a request body (
   conn.close(); // the client leaves: Deno's server finishes
   await server.finished;
 });
+
+Deno.test("aborting the signal option closes the server at once; running handlers are killed as disconnected", async () => {
+  const controller = new AbortController();
+  let cleanedUp = false;
+  const { server, base } = startServer(async () => {
+    try {
+      await sleep(30);
+    } finally {
+      cleanedUp = true;
+    }
+    return new Response("never");
+  }, { signal: controller.signal, log: false });
+  const reply = fetch(base).then((r) => r.status, () => "connection closed");
+  await until(() => server.stats().active === 1);
+  await sleep(0.03); // the disconnect watch has linked it
+  controller.abort();
+  assert.equal(await reply, "connection closed");
+  await server.finished;
+  assert.ok(cleanedUp, "its finally ran before finished settled");
+  assert.equal(server.stats().killed, 1);
+});
