@@ -74,7 +74,7 @@ function parkedLabel(what: string): string {
  * keeping the first `rowLimit` as rows. Hot with 100,000 greenthreads: no
  * allocation per greenthread beyond what reading its state takes.
  */
-function collect(rowLimit: number, now: number) {
+function collect(rowLimit: number, now: number, grouped = true) {
   const byState: Record<GreenthreadState, number> = {
     running: 0,
     ready: 0,
@@ -89,6 +89,8 @@ function collect(rowLimit: number, now: number) {
   for (const g of all) {
     const { state, park } = stateOf(g, running);
     byState[state]++;
+    if (rows.length < rowLimit) rows.push(describeGreenthread(g, now));
+    if (!grouped) continue;
     const key = groupKey(g);
     let group = groups.get(key);
     if (group === undefined) {
@@ -98,7 +100,6 @@ function collect(rowLimit: number, now: number) {
     group.count++;
     const label = park === null ? state : parkedLabel(park.what);
     group.states[label] = (group.states[label] ?? 0) + 1;
-    if (rows.length < rowLimit) rows.push(describeGreenthread(g, now));
   }
   const sorted = [...groups.values()].sort((a, b) => b.count - a.count);
   return { total: all.length, byState, rows, sorted };
@@ -118,6 +119,12 @@ export function greenthreadTable(limits: TableLimits = {}): GreenthreadTable {
     groupCount: sorted.length,
     sitesCaptured: spawnSitesCaptured(),
   };
+}
+
+/** How many greenthreads are live, in all and by state (no groups, no rows). */
+export function greenthreadCounts(): { total: number; byState: Record<GreenthreadState, number> } {
+  const { total, byState } = collect(0, performance.now(), false);
+  return { total, byState };
 }
 
 /**

@@ -26,7 +26,12 @@
  */
 
 import { formatGreenthreads } from "./format.ts";
-import { formatSiteGroups, type GreenthreadTable, greenthreadTable } from "./inspect_data.ts";
+import {
+  formatSiteGroups,
+  greenthreadCounts,
+  type GreenthreadTable,
+  greenthreadTable,
+} from "./inspect_data.ts";
 import type { Pulse, PulseSample } from "./inspect_pulse.ts";
 import type { BlockingLog, BlockingReport, ServerList, ServerReport } from "./inspect_reports.ts";
 import { findGreenthread, type HubCounters, hubCounters, nameOf } from "./snapshot.ts";
@@ -135,7 +140,7 @@ export function inspectorRoutes(state: RouteState): (request: Request) => Promis
   }
 
   function stats(): Response {
-    const table = greenthreadTable({ rows: 0, groups: 0 });
+    const table = greenthreadCounts();
     const latest = pulse.samplesAfter(pulse.seq - 1)[0];
     const body = {
       time: Date.now(),
