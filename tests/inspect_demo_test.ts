@@ -3,7 +3,8 @@
  * stuck greenthread, the kill endpoint ends it, and it exits on its own.
  * Then a real headless Chromium, driven over the DevTools protocol, opens
  * the demo's page, waits for the live table, checks that the stuck
- * greenthread and a plot are shown, and saves a screenshot.
+ * greenthread and a plot are shown, and saves a screenshot. Last, the
+ * inspector's benchmark runs in its quick form.
  */
 
 import assert from "node:assert/strict";
@@ -117,4 +118,16 @@ Deno.test({
       await demo.finished;
     }
   },
+});
+
+Deno.test("bench/inspector.ts --quick prints its rate and answer tables", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/inspector.ts", "--quick"],
+    cwd: new URL("..", import.meta.url),
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.match(out, /^spawn \+ wait \| [\d.]+[Mk]?\/s \(1\.000\)/m);
+  assert.match(out, /^sleep\(0\) switches \| /m);
+  assert.match(out, /^\/greenthreads\.txt\?group=site \| \d+ \/ \d+ ms \| /m);
 });
