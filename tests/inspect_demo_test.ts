@@ -109,10 +109,17 @@ Deno.test({
         `document.querySelectorAll("#rows button").length`,
       );
       assert.ok(killButtons > 0, "with a token the rows offer kill buttons");
+      // The tracked HTTP server's stats and the blocking reports, lower down.
+      await page.waitFor(
+        `document.getElementById("servers").innerText.includes("result store")`,
+        10,
+      );
       const shot = `${dir}/inspector.png`;
       await page.screenshot(shot);
       assert.ok((await Deno.stat(shot)).size > 10_000);
-      console.log(`screenshot of the inspector page: ${shot}`);
+      await page.evaluate("window.scrollTo(0, document.body.scrollHeight)");
+      await page.screenshot(`${dir}/inspector_bottom.png`);
+      console.log(`screenshots of the inspector page: ${shot}, ${dir}/inspector_bottom.png`);
     } finally {
       demo.child.kill();
       await demo.finished;
