@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Collision, formatKey } from "./errors.ts";
+import { Collision, formatKey, quoteKey } from "./errors.ts";
 
 /** What checkBatch reads of the pool. */
 export interface PoolKeys<K> {
@@ -38,7 +38,7 @@ export function checkBatch<K>(batch: [K, Set<K>][], pool: PoolKeys<K>): Map<K, S
   const cycle = findCycle(fresh.keys(), unresolved);
   if (cycle !== null) {
     throw new RangeError(
-      `Cannot ${action} ${JSON.stringify(formatKey(cycle[0]))} in DAGPool: ` +
+      `Cannot ${action} ${quoteKey(cycle[0])} in DAGPool: ` +
         `its dependencies form a cycle, received ${cycle.map(formatKey).join(" → ")}`,
     );
   }

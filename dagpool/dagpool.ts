@@ -3,31 +3,24 @@
  * (eventlet's `eventlet.dagpool`). Each greenthread has a key, names the
  * keys it depends on, reads their values as they become available, and its
  * return value becomes its own key's value, unblocking its dependents.
- *
- * Waiting is one `Event` per generation: every `post` sends the current one
- * and puts a fresh one in its place, and each waiter re-checks the keys it
- * still lacks, as eventlet does.
+ * The values and the waits for them are in values.ts; this file keeps the
+ * greenthreads: spawning them (checked by cycle.ts), posting what they
+ * return, killing them.
  *
  * @module
  */
 
-import { Event } from "../green/event.ts";
+import { checkFunction } from "../hub/checks.ts";
 import { GreenletExit } from "../green/greenlet_exit.ts";
 import type { GreenThread } from "../green/greenthread.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { checkBatch } from "./cycle.ts";
-import { Collision, formatKey, PropagateError } from "./errors.ts";
-import { checkFn, keySet, pairsOf, typeName } from "./input.ts";
+import { Collision, PropagateError, quoteKey } from "./errors.ts";
+import { dependencyBatch, keySet, pairsOf, replaceOption } from "./input.ts";
 import type { DAGDependencies, DAGFunction, DAGPreload, PostOptions } from "./types.ts";
-import { collect, eachValue, type ValueSource } from "./wait_each.ts";
+import { collect, Values } from "./values.ts";
 
 export type { DAGDependencies, DAGFunction, DAGPreload, PostOptions };
-
-/** A running greenthread of the pool and the keys it depends on. */
-interface Coro<K> {
-  gt: GreenThread<unknown> | null;
-  depends: Set<K>;
-}
 
 /**
  * A pool of greenthreads that wait for each other's results.
@@ -66,10 +59,9 @@ interface Coro<K> {
  * ```
  */
 export class DAGPool<K = string, V = unknown> {
-  readonly #values = new Map<K, V | PropagateError>();
-  readonly #coros = new Map<K, Coro<K>>();
-  #event = new Event<void>();
-  readonly #source: ValueSource<K> = { values: this.#values, nextPost: () => this.#event };
+  readonly #values = new Values<K, V>();
+  // The running greenthreads, by key, with the keys each depends on.
+  readonly #coros = new Map<K, { gt: GreenThread<unknown>; depends: Set<K> }>();
 
   /**
    * Makes a pool, with `preload` values available at once.
@@ -82,10 +74,8 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   constructor(preload?: DAGPreload<K, V>) {
-    if (preload !== undefined) {
-      for (const [key, value] of pairsOf<K, V>("create DAGPool", "preload", preload)) {
-        this.#values.set(key, value);
-      }
+    for (const [key, value] of pairsOf<K, V>("create DAGPool", "preload", preload ?? [])) {
+      this.#values.store(key, value);
     }
   }
 
@@ -108,7 +98,7 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   spawn(key: K, depends: Iterable<K>, fn: DAGFunction<K, V>): void {
-    checkFn("spawn in DAGPool", fn);
+    checkFunction("spawn in DAGPool", fn);
     this.#startAll([[key, keySet("spawn in DAGPool", "depends", depends)]], fn);
   }
 
@@ -131,10 +121,8 @@ export class DAGPool<K = string, V = unknown> {
    */
   spawnMany(depends: DAGDependencies<K>, fn: DAGFunction<K, V>): void {
     const action = "spawn many in DAGPool";
-    checkFn(action, fn);
-    const batch = pairsOf<K, Iterable<K>>(action, "depends", depends)
-      .map(([key, deps]): [K, Set<K>] => [key, keySet(action, `depends[${formatKey(key)}]`, deps)]);
-    this.#startAll(batch, fn);
+    checkFunction(action, fn);
+    this.#startAll(dependencyBatch(action, depends), fn);
   }
 
   #startAll(batch: [K, Set<K>][], fn: DAGFunction<K, V>): void {
@@ -143,28 +131,31 @@ export class DAGPool<K = string, V = unknown> {
       hasValue: (key) => this.#values.has(key),
       dependsOf: (key) => this.#coros.get(key)?.depends ?? [],
     });
-    for (const [key, deps] of fresh) {
-      const coro: Coro<K> = { gt: null, depends: deps };
-      this.#coros.set(key, coro);
-      coro.gt = spawn(() => this.#run(key, coro, fn));
+    for (const [key, depends] of fresh) {
+      // spawn queues the greenthread: it runs after its entry is made.
+      this.#coros.set(key, { gt: spawn(() => this.#run(key, depends, fn)), depends });
     }
   }
 
   /** The body of a pool greenthread: run `fn`, post its outcome. */
-  async #run(key: K, coro: Coro<K>, fn: DAGFunction<K, V>): Promise<void> {
+  async #run(key: K, depends: Set<K>, fn: DAGFunction<K, V>): Promise<void> {
     let outcome: V | PropagateError;
     try {
-      outcome = await fn(key, eachValue(this.#source, new Set(coro.depends), "raise"));
+      outcome = await fn(key, this.#values.each(new Set(depends), "raise"));
     } catch (error) {
       if (error instanceof GreenletExit) {
-        if (this.#coros.get(key) === coro) this.#coros.delete(key);
+        this.#leave(key);
         throw error; // a kill posts nothing
       }
       outcome = new PropagateError(key, error);
     }
-    if (this.#coros.get(key) !== coro) return; // killed (and forgotten) by kill(key)
-    this.#coros.delete(key);
-    if (!this.#values.has(key)) this.#store(key, outcome); // unless fn posted its own key
+    if (!this.#leave(key)) return; // killed (and forgotten) by kill(key)
+    if (!this.#values.has(key)) this.#values.store(key, outcome); // unless fn posted its own key
+  }
+
+  /** The calling greenthread of `key` ends: false if `kill(key)` forgot it already. */
+  #leave(key: K): boolean {
+    return this.#coros.get(key)?.gt === getCurrent() && this.#coros.delete(key);
   }
 
   /**
@@ -183,20 +174,7 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   post(key: K, value: V | PropagateError, options?: PostOptions): void {
-    let replace = false;
-    if (options !== undefined) {
-      if (typeof options !== "object" || options === null) {
-        throw new TypeError(
-          `Cannot post in DAGPool: options must be an object, received ${typeName(options)}`,
-        );
-      }
-      replace = options.replace ?? false;
-      if (typeof replace !== "boolean") {
-        throw new TypeError(
-          `Cannot post in DAGPool: replace must be a boolean, received ${typeName(replace)}`,
-        );
-      }
-    }
+    const replace = replaceOption(options);
     const coro = this.#coros.get(key);
     if (coro !== undefined && coro.gt !== getCurrent()) {
       throw new Collision(key, "post", "its greenthread is running (kill it first)");
@@ -204,14 +182,7 @@ export class DAGPool<K = string, V = unknown> {
     if (this.#values.has(key) && !replace) {
       throw new Collision(key, "post", "it has a value (pass { replace: true })");
     }
-    this.#store(key, value);
-  }
-
-  #store(key: K, value: V | PropagateError): void {
-    this.#values.set(key, value);
-    const event = this.#event;
-    this.#event = new Event<void>();
-    event.send();
+    this.#values.store(key, value);
   }
 
   /**
@@ -229,10 +200,7 @@ export class DAGPool<K = string, V = unknown> {
   /** As `get(key)`, with `defaultValue` for a key without a value. */
   get<D>(key: K, defaultValue: D): V | D;
   get<D>(key: K, defaultValue?: D): V | D | undefined {
-    if (!this.#values.has(key)) return defaultValue;
-    const value = this.#values.get(key);
-    if (value instanceof PropagateError) throw value;
-    return value as V;
+    return this.#values.has(key) ? this.#values.read(key) : defaultValue;
   }
 
   /**
@@ -259,12 +227,7 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   items(): [K, V][] {
-    const items: [K, V][] = [];
-    for (const [key, value] of this.#values) {
-      if (value instanceof PropagateError) throw value;
-      items.push([key, value]);
-    }
-    return items;
+    return this.#values.items();
   }
 
   /**
@@ -321,23 +284,20 @@ export class DAGPool<K = string, V = unknown> {
   /** As `waitingFor(key)`, for every running greenthread still waiting. */
   waitingFor(): Map<K, Set<K>>;
   waitingFor(...args: [K] | []): Set<K> | Map<K, Set<K>> {
-    const lacking = (coro: Coro<K>) =>
-      new Set([...coro.depends].filter((d) => !this.#values.has(d)));
     if (args.length === 0) {
       const all = new Map<K, Set<K>>();
-      for (const [key, coro] of this.#coros) {
-        const keys = lacking(coro);
-        if (keys.size > 0) all.set(key, keys);
+      for (const [key, { depends }] of this.#coros) {
+        const lacking = this.#values.lacking(depends);
+        if (lacking.size > 0) all.set(key, lacking);
       }
       return all;
     }
-    const coro = this.#coros.get(args[0]);
-    if (coro !== undefined) return lacking(coro);
-    if (this.#values.has(args[0])) return new Set();
+    const [key] = args;
+    const coro = this.#coros.get(key);
+    if (coro !== undefined) return this.#values.lacking(coro.depends);
+    if (this.#values.has(key)) return new Set();
     throw new RangeError(
-      `Cannot tell what DAGPool waits for: no greenthread was spawned for key ${
-        JSON.stringify(formatKey(args[0]))
-      }`,
+      `Cannot tell what DAGPool waits for: no greenthread was spawned for key ${quoteKey(key)}`,
     );
   }
 
@@ -374,7 +334,7 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   waitEach(keys?: Iterable<K>): AsyncGenerator<[K, V]> {
-    return eachValue(this.#source, this.#wanted("wait for each in DAGPool", keys), "raise");
+    return this.#values.each(this.#wanted("wait for each in DAGPool", keys), "raise");
   }
 
   /**
@@ -389,7 +349,7 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   waitEachSuccess(keys?: Iterable<K>): AsyncGenerator<[K, V]> {
-    return eachValue(this.#source, this.#wanted("wait for each in DAGPool", keys), "successes");
+    return this.#values.each(this.#wanted("wait for each in DAGPool", keys), "successes");
   }
 
   /**
@@ -404,7 +364,7 @@ export class DAGPool<K = string, V = unknown> {
    * ```
    */
   waitEachException(keys?: Iterable<K>): AsyncGenerator<[K, PropagateError]> {
-    return eachValue(this.#source, this.#wanted("wait for each in DAGPool", keys), "errors");
+    return this.#values.each(this.#wanted("wait for each in DAGPool", keys), "errors");
   }
 
   /** The keys a wait is for: `keys`, or every key known now. */
@@ -434,12 +394,10 @@ export class DAGPool<K = string, V = unknown> {
     const coro = this.#coros.get(key);
     if (coro === undefined) {
       throw new RangeError(
-        `Cannot kill in DAGPool: no greenthread is running for key ${
-          JSON.stringify(formatKey(key))
-        }`,
+        `Cannot kill in DAGPool: no greenthread is running for key ${quoteKey(key)}`,
       );
     }
     this.#coros.delete(key);
-    return coro.gt!.kill();
+    return coro.gt.kill();
   }
 }

@@ -15,6 +15,11 @@ export function formatKey(key: unknown): string {
   }
 }
 
+/** A key quoted in a message: `"a"`. */
+export function quoteKey(key: unknown): string {
+  return JSON.stringify(formatKey(key));
+}
+
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return formatKey(error);
@@ -100,7 +105,7 @@ export class Collision extends Error {
    * ```
    */
   constructor(key: unknown, action: string, why: string) {
-    super(`Cannot ${action} ${JSON.stringify(formatKey(key))} in DAGPool: ${why}`);
+    super(`Cannot ${action} ${quoteKey(key)} in DAGPool: ${why}`);
     this.name = "Collision";
     this.key = key;
   }

@@ -1,15 +1,15 @@
 /**
  * Argument checks and conversions of DAGPool: preload and dependency maps
- * given as a `Map`, pairs or an object; keys given as any iterable. Bad
- * input is a clear `TypeError`, never an engine error later.
+ * given as a `Map`, pairs or an object; keys given as any iterable; post's
+ * options. Bad input is a clear `TypeError`, never an engine error later
+ * (the checks every module shares are in hub/checks.ts).
  *
  * @module
  */
 
-/** A short name for the type of `value` in an error message. */
-export function typeName(value: unknown): string {
-  return value === null ? "null" : typeof value;
-}
+import { typeName } from "../hub/checks.ts";
+import { formatKey } from "./errors.ts";
+import type { PostOptions } from "./types.ts";
 
 /**
  * The `[key, value]` pairs of a `Map`, of any iterable of pairs, or of a
@@ -54,9 +54,25 @@ export function keySet<K>(action: string, name: string, keys: unknown): Set<K> {
   return new Set(keys as Iterable<K>);
 }
 
-/** Throws a `TypeError` unless `fn` is a function. */
-export function checkFn(action: string, fn: unknown): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(`Cannot ${action}: fn must be a function, received ${typeName(fn)}`);
+/** `spawnMany`'s dependencies as `[key, dependencies]` pairs. */
+export function dependencyBatch<K>(action: string, depends: unknown): [K, Set<K>][] {
+  return pairsOf<K, Iterable<K>>(action, "depends", depends)
+    .map(([key, deps]) => [key, keySet<K>(action, `depends[${formatKey(key)}]`, deps)]);
+}
+
+/** The `replace` flag of `post`'s options (default false). */
+export function replaceOption(options: PostOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot post in DAGPool: options must be an object, received ${typeName(options)}`,
+    );
   }
+  const replace = options.replace ?? false;
+  if (typeof replace !== "boolean") {
+    throw new TypeError(
+      `Cannot post in DAGPool: replace must be a boolean, received ${typeName(replace)}`,
+    );
+  }
+  return replace;
 }

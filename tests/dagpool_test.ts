@@ -281,6 +281,32 @@ Deno.test("DAGPool.kill() kills and forgets a running greenthread; unknown or fi
   assert.equal(pool.get("b"), undefined);
 });
 
+Deno.test("DAGPool.kill(): a killed greenthread that swallows the kill posts nothing, even over its successor", async () => {
+  const pool = new DAGPool<string, number>();
+  const stubborn = async () => {
+    try {
+      await sleep(10);
+    } catch {
+      // swallows the kill and returns as if nothing happened
+    }
+    return 9;
+  };
+  pool.spawn("c", [], stubborn);
+  await spin();
+  const killed = pool.kill("c");
+  pool.spawn("c", ["go"], async (_key, results) => {
+    for await (const _ of results) return 10;
+    return -1;
+  });
+  await killed;
+  await spin();
+  assert.equal(pool.get("c"), undefined, "the killed one's 9 is not posted");
+  assert.deepEqual(pool.runningKeys(), ["c"], "its successor still runs");
+  pool.post("go", 0);
+  assert.deepEqual(await pool.wait(["c"]), new Map([["c", 10]]));
+  assert.equal(pool.running(), 0);
+});
+
 Deno.test("DAGPool.post() collides with a value or a running greenthread; replace overwrites", async () => {
   assert.throws(() => new DAGPool({ a: 1 }).post("a", 2), Collision);
   const twice = new DAGPool();
