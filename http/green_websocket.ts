@@ -188,7 +188,9 @@ export class GreenWebSocket implements AsyncIterable<WebSocketMessage> {
   };
 
   #onClose = (event: CloseEvent): void => {
-    this.#ended(event.code, event.reason);
+    // Deno reports a connection that ended without a close frame as code 0;
+    // RFC 6455 names that 1006 (abnormal closure), as browsers report it.
+    this.#ended(event.code === 0 ? 1006 : event.code, event.reason);
   };
 
   /** Marks it closed (keeping the first code) and lets `receive()` drain, then return null. */

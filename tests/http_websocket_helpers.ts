@@ -164,6 +164,16 @@ export class RawReader {
     return reader;
   }
 
+  /** Writes raw bytes (a hand-made frame, or garbage) to the server. */
+  async write(bytes: Uint8Array): Promise<void> {
+    await this.#conn.write(bytes);
+  }
+
+  /** Drops the TCP connection without a close frame. */
+  abort(): void {
+    this.#conn.close();
+  }
+
   async #read(): Promise<Uint8Array | null> {
     const buf = new Uint8Array(256 * 1024);
     const n = await this.#conn.read(buf);

@@ -13,7 +13,7 @@ import { Event, getCurrent, type GreenThread, sleep, spawn } from "../green/mod.
 import { GreenWebSocket } from "../http/green_websocket.ts";
 import { upgradeWebSocket, websocket } from "../http/websocket.ts";
 import { captureErrors } from "./hub_helpers.ts";
-import { Client, serveWs, until } from "./http_websocket_helpers.ts";
+import { Client, RawReader, serveWs, until } from "./http_websocket_helpers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -264,4 +264,27 @@ Deno.test("a client-side GreenWebSocket: send() waits for the open, receive() an
   assert.equal(ws.closeCode, 4001);
   await assert.rejects(ws.send("late"), Deno.errors.ConnectionReset);
   await sleep(0.05); // let the close handshake finish before the server stops
+});
+
+Deno.test("a peer that drops the connection, or sends a broken frame, ends the session quietly", async () => {
+  using capture = captureErrors();
+  const outcomes: string[] = [];
+  const done = new Event();
+  await using srv = serveWs(async (ws) => {
+    try {
+      outcomes.push(`${await ws.receive()} ${ws.closeCode}`);
+    } finally {
+      if (outcomes.length === 2) done.send();
+    }
+  });
+  const dropped = await RawReader.connect(srv.port);
+  dropped.abort(); // no close frame: TCP just ends
+  await until(() => outcomes.length === 1, 5, "the first session's end");
+  const broken = await RawReader.connect(srv.port);
+  await broken.write(new Uint8Array([0x8f, 0x80, 1, 2, 3, 4])); // opcode 0xF is reserved
+  await broken.readAll();
+  await done.wait();
+  // Deno drops a connection that breaks the protocol without a close frame: 1006 both times.
+  assert.deepEqual(outcomes, ["null 1006", "null 1006"]);
+  assert.deepEqual(capture.errors, [], "nothing reported");
 });
