@@ -71,12 +71,13 @@ function blockingOption(what: string, options: CappedOptions | undefined): boole
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CappedSemaphore } from "@eventlet/eventlet/green";
  * const sem = new CappedSemaphore(1, 2);
  * await sem.release(); // count 2, the limit
- * console.log(await sem.release({ blocking: false })); // false: at the limit
+ * assert.equal(await sem.release({ blocking: false }), false); // at the limit
  * await sem.acquire();
- * console.log(sem.balance); // 0
+ * assert.equal(sem.balance, 0);
  * ```
  */
 export class CappedSemaphore {
@@ -93,9 +94,10 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
    * const sem = new CappedSemaphore(0, 1);
-   * console.log(sem.locked(), sem.bounded()); // true false
+   * assert.deepEqual([sem.locked(), sem.bounded()], [true, false]);
    * ```
    */
   constructor(count: number, limit: number) {
@@ -117,8 +119,9 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
-   * console.log(new CappedSemaphore(2, 3).balance); // 1
+   * assert.equal(new CappedSemaphore(2, 3).balance, 1);
    * ```
    */
   get balance(): number {
@@ -130,8 +133,9 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
-   * console.log(new CappedSemaphore(0, 1).locked()); // true
+   * assert.equal(new CappedSemaphore(0, 1).locked(), true);
    * ```
    */
   locked(): boolean {
@@ -143,8 +147,9 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
-   * console.log(new CappedSemaphore(1, 1).bounded()); // true
+   * assert.equal(new CappedSemaphore(1, 1).bounded(), true);
    * ```
    */
   bounded(): boolean {
@@ -157,10 +162,11 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
    * const sem = new CappedSemaphore(1, 1);
-   * console.log(await sem.acquire()); // true
-   * console.log(await sem.acquire({ blocking: false })); // false
+   * assert.equal(await sem.acquire(), true);
+   * assert.equal(await sem.acquire({ blocking: false }), false);
    * ```
    */
   acquire(options?: CappedOptions): Promise<boolean> {
@@ -174,13 +180,14 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
    * const sem = new CappedSemaphore(1, 1);
    * {
    *   await using _ = await sem.guard();
-   *   console.log(sem.locked()); // true
+   *   assert.equal(sem.locked(), true);
    * }
-   * console.log(sem.locked()); // false
+   * assert.equal(sem.locked(), false);
    * ```
    */
   guard(): Promise<AsyncDisposable> {
@@ -215,10 +222,11 @@ export class CappedSemaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CappedSemaphore } from "@eventlet/eventlet/green";
    * const sem = new CappedSemaphore(0, 1);
-   * console.log(await sem.release()); // true
-   * console.log(await sem.release({ blocking: false })); // false
+   * assert.equal(await sem.release(), true);
+   * assert.equal(await sem.release({ blocking: false }), false);
    * ```
    */
   release(options?: CappedOptions): Promise<boolean> {

@@ -32,11 +32,12 @@ const HAS_ERROR = 2;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Event, spawn } from "@eventlet/eventlet";
  * const evt = new Event<string>();
  * const waiter = spawn(() => evt.wait());
  * evt.send("ready");
- * console.log(await waiter.wait()); // "ready"
+ * assert.equal(await waiter.wait(), "ready");
  * ```
  */
 export class Event<T = void> {
@@ -49,10 +50,11 @@ export class Event<T = void> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Event } from "@eventlet/eventlet";
    * const evt = new Event<number>();
    * evt.send(1);
-   * console.log(await evt.wait()); // 1
+   * assert.equal(await evt.wait(), 1);
    * ```
    */
   send(value?: T): void {
@@ -64,10 +66,11 @@ export class Event<T = void> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Event } from "@eventlet/eventlet";
    * const evt = new Event();
    * evt.sendException(new Error("failed"));
-   * await evt.wait().catch((e) => console.log(e.message)); // "failed"
+   * await assert.rejects(evt.wait(), { message: "failed" });
    * ```
    */
   sendException(error: unknown): void {
@@ -91,9 +94,10 @@ export class Event<T = void> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Event } from "@eventlet/eventlet";
    * const evt = new Event<string>();
-   * console.log(await evt.wait(0.01)); // undefined: nobody sent
+   * assert.equal(await evt.wait(0.01), undefined); // nobody sent
    * ```
    */
   wait(timeout?: number | null): Promise<T> {
@@ -128,9 +132,10 @@ export class Event<T = void> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Event } from "@eventlet/eventlet";
    * const evt = new Event<number>();
-   * console.log(evt.poll("not yet")); // "not yet"
+   * assert.equal(evt.poll("not yet"), "not yet");
    * ```
    */
   poll<N = undefined>(notReady?: N): T | N {
@@ -145,11 +150,12 @@ export class Event<T = void> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Event } from "@eventlet/eventlet";
    * const evt = new Event<number>();
    * evt.send(1);
    * evt.reset();
-   * console.log(evt.ready()); // false
+   * assert.equal(evt.ready(), false);
    * ```
    */
   reset(): void {

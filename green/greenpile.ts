@@ -73,9 +73,10 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPile, GreenPool } from "@eventlet/eventlet";
    * const pool = new GreenPool(2);
-   * console.log(new GreenPile(pool).pool === pool); // true
+   * assert.equal(new GreenPile(pool).pool === pool, true);
    * ```
    */
   constructor(sizeOrPool: number | GreenPool = 1000) {
@@ -99,10 +100,11 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPile } from "@eventlet/eventlet";
    * const pile = new GreenPile<string>();
    * await pile.spawn((s: string) => s.toUpperCase(), "a");
-   * console.log(await pile.next()); // "A"
+   * assert.equal(await pile.next(), "A");
    * ```
    */
   spawn<A extends unknown[]>(fn: (...args: A) => T | PromiseLike<T>, ...args: A): Promise<void> {
@@ -133,11 +135,12 @@ export class GreenPile<T = unknown> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPile } from "@eventlet/eventlet";
    * const pile = new GreenPile<number>();
    * await pile.spawn(() => 1);
    * await pile.spawn(() => 2);
-   * console.log(await pile.next(), await pile.next()); // 1 2
+   * assert.deepEqual([await pile.next(), await pile.next()], [1, 2]);
    * await pile.next().catch((e) => console.log(e.message)); // Cannot get the next GreenPile result: ...
    * ```
    */

@@ -98,9 +98,10 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool } from "@eventlet/eventlet";
    * const pool = new GreenPool(4);
-   * console.log(pool.size, pool.free()); // 4 4
+   * assert.deepEqual([pool.size, pool.free()], [4, 4]);
    * ```
    */
   constructor(size: number = 1000) {
@@ -112,8 +113,9 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool } from "@eventlet/eventlet";
-   * console.log(new GreenPool().size); // 1000
+   * assert.equal(new GreenPool().size, 1000);
    * ```
    */
   get size(): number {
@@ -126,10 +128,11 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool, sleep } from "@eventlet/eventlet";
    * const pool = new GreenPool();
    * await pool.spawn(sleep, 0.01);
-   * console.log(pool.running()); // 1
+   * assert.equal(pool.running(), 1);
    * await pool.waitall();
    * ```
    */
@@ -143,10 +146,11 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool } from "@eventlet/eventlet";
    * const pool = new GreenPool(2);
    * await pool.spawn(() => {});
-   * console.log(pool.free()); // 1
+   * assert.equal(pool.free(), 1);
    * await pool.waitall();
    * ```
    */
@@ -159,8 +163,9 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool } from "@eventlet/eventlet";
-   * console.log(new GreenPool(1).waiting()); // 0
+   * assert.equal(new GreenPool(1).waiting(), 0);
    * ```
    */
   waiting(): number {
@@ -175,11 +180,12 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool } from "@eventlet/eventlet";
    * const pool = new GreenPool(0); // runs nothing yet
    * const spawned = pool.spawn(() => "ran");
    * pool.resize(1);
-   * console.log(await (await spawned).wait()); // "ran"
+   * assert.equal(await (await spawned).wait(), "ran");
    * ```
    */
   resize(size: number): void {
@@ -195,10 +201,11 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool } from "@eventlet/eventlet";
    * const pool = new GreenPool(4);
    * const gt = await pool.spawn((a: number, b: number) => a + b, 2, 3);
-   * console.log(await gt.wait()); // 5
+   * assert.equal(await gt.wait(), 5);
    * ```
    */
   spawn<A extends unknown[], T>(
@@ -310,11 +317,12 @@ export class GreenPool {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GreenPool, sleep } from "@eventlet/eventlet";
    * const pool = new GreenPool();
    * for (const s of [0.01, 0.02]) await pool.spawn(sleep, s);
    * await pool.waitall();
-   * console.log(pool.running()); // 0
+   * assert.equal(pool.running(), 0);
    * ```
    */
   waitall(): Promise<void> {

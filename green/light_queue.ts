@@ -36,9 +36,10 @@ export interface QueuePutOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Queue, type QueueGetOptions } from "@eventlet/eventlet/green";
  * const opts: QueueGetOptions = { timeout: 0.01 };
- * await new Queue<number>().get(opts).catch((e) => console.log(e.name)); // "QueueEmpty"
+ * await assert.rejects(new Queue<number>().get(opts), { name: "QueueEmpty" });
  * ```
  */
 export interface QueueGetOptions {
@@ -112,10 +113,11 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const unbounded = new LightQueue<number>();
    * const channel = new LightQueue<number>(0);
-   * console.log(unbounded.maxsize, channel.maxsize); // null 0
+   * assert.deepEqual([unbounded.maxsize, channel.maxsize], [null, 0]);
    * ```
    */
   constructor(maxsize?: number | null) {
@@ -127,8 +129,9 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
-   * console.log(new LightQueue(-1).maxsize); // null
+   * assert.equal(new LightQueue(-1).maxsize, null);
    * ```
    */
   get maxsize(): number | null {
@@ -141,10 +144,11 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue();
    * q.close();
-   * console.log(q.closed); // true
+   * assert.equal(q.closed, true);
    * ```
    */
   get closed(): boolean {
@@ -161,10 +165,11 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>(1);
    * await q.put(1);
-   * await q.put(2, { timeout: 0.01 }).catch((e) => console.log(e.name)); // "QueueFull"
+   * await assert.rejects(q.put(2, { timeout: 0.01 }), { name: "QueueFull" });
    * ```
    */
   put(item: T, options?: QueuePutOptions): Promise<void> {
@@ -178,12 +183,13 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>(0);
    * try {
    *   q.putNowait(1); // no getter waits on the channel
    * } catch (e) {
-   *   console.log((e as Error).name); // "QueueFull"
+   *   assert.equal((e as Error).name, "QueueFull");
    * }
    * ```
    */
@@ -200,11 +206,12 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<string>();
    * await q.put("x");
-   * console.log(await q.get()); // "x"
-   * await q.get({ timeout: 0.01 }).catch((e) => console.log(e.name)); // "QueueEmpty"
+   * assert.equal(await q.get(), "x");
+   * await assert.rejects(q.get({ timeout: 0.01 }), { name: "QueueEmpty" });
    * ```
    */
   get(options?: QueueGetOptions): Promise<T> {
@@ -218,10 +225,11 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>();
    * q.putNowait(7);
-   * console.log(q.getNowait()); // 7
+   * assert.equal(q.getNowait(), 7);
    * ```
    */
   getNowait(): T {
@@ -260,12 +268,13 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>();
    * await q.put(1);
    * q.close();
-   * console.log(await q.get()); // 1: drained first
-   * await q.get().catch((e) => console.log(e.name)); // "QueueClosed"
+   * assert.equal(await q.get(), 1); // drained first
+   * await assert.rejects(q.get(), { name: "QueueClosed" });
    * ```
    */
   close(): void {
@@ -279,12 +288,13 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>(2);
    * q.putNowait(1);
    * q.putNowait(2);
    * q.resize(1);
-   * console.log(q.qsize(), q.full()); // 2 true
+   * assert.deepEqual([q.qsize(), q.full()], [2, true]);
    * ```
    */
   resize(maxsize?: number | null): void {
@@ -296,10 +306,11 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>();
    * q.putNowait(1);
-   * console.log(q.qsize()); // 1
+   * assert.equal(q.qsize(), 1);
    * ```
    */
   qsize(): number {
@@ -311,8 +322,9 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
-   * console.log(new LightQueue().empty()); // true
+   * assert.equal(new LightQueue().empty(), true);
    * ```
    */
   empty(): boolean {
@@ -325,8 +337,9 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue } from "@eventlet/eventlet/green";
-   * console.log(new LightQueue(0).full(), new LightQueue().full()); // true false
+   * assert.deepEqual([new LightQueue(0).full(), new LightQueue().full()], [true, false]);
    * ```
    */
   full(): boolean {
@@ -338,11 +351,12 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue, sleep, spawn } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>();
    * const gt = spawn(() => q.get());
    * await sleep(0);
-   * console.log(q.getting()); // 1
+   * assert.equal(q.getting(), 1);
    * q.putNowait(1);
    * await gt.wait();
    * ```
@@ -356,11 +370,12 @@ export class LightQueue<T> implements AsyncIterable<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LightQueue, sleep, spawn } from "@eventlet/eventlet/green";
    * const q = new LightQueue<number>(0);
    * const gt = spawn(() => q.put(1));
    * await sleep(0);
-   * console.log(q.putting()); // 1
+   * assert.equal(q.putting(), 1);
    * q.getNowait();
    * await gt.wait();
    * ```

@@ -33,26 +33,28 @@ import { checkFunction } from "../hub/checks.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { local } from "@eventlet/eventlet/green";
  * import { spawn } from "@eventlet/eventlet";
  * const ctx = local<{ user?: string }>();
  * ctx.user = "main";
  * await spawn(() => {
- *   console.log(ctx.user); // undefined: set in another greenthread
+ *   assert.equal(ctx.user, undefined); // set in another greenthread
  *   ctx.user = "worker";
  * }).wait();
- * console.log(ctx.user); // "main"
+ * assert.equal(ctx.user, "main");
  * ```
  *
  * @example Per-greenthread defaults
  * ```ts
+ * import assert from "node:assert/strict";
  * import { local } from "@eventlet/eventlet/green";
  * import { spawn } from "@eventlet/eventlet";
  * const stats = local<{ hits: number }>((self) => {
  *   self.hits = 0;
  * });
  * stats.hits++;
- * console.log(await spawn(() => stats.hits).wait(), stats.hits); // 0 1
+ * assert.deepEqual([await spawn(() => stats.hits).wait(), stats.hits], [0, 1]);
  * ```
  */
 // deno-lint-ignore no-explicit-any

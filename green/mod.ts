@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Event, spawn } from "@eventlet/eventlet/green";
  * const done = new Event<number>();
  * spawn(() => done.send(42));
- * console.log(await done.wait()); // 42
+ * assert.equal(await done.wait(), 42);
  * ```
  *
  * @module

@@ -69,10 +69,11 @@ export class Queue<T> extends LightQueue<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Queue } from "@eventlet/eventlet/green";
    * const q = new Queue<string>();
    * q.putNowait("job");
-   * console.log(q.unfinishedTasks); // 1
+   * assert.equal(q.unfinishedTasks, 1);
    * ```
    */
   get unfinishedTasks(): number {
@@ -86,12 +87,13 @@ export class Queue<T> extends LightQueue<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Queue } from "@eventlet/eventlet/green";
    * const q = new Queue<string>();
    * q.putNowait("job");
    * q.getNowait();
    * q.taskDone();
-   * console.log(q.unfinishedTasks); // 0
+   * assert.equal(q.unfinishedTasks, 0);
    * ```
    */
   taskDone(): void {
@@ -136,10 +138,11 @@ export class Queue<T> extends LightQueue<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LifoQueue } from "@eventlet/eventlet/green";
  * const q = new LifoQueue<number>();
  * for (const n of [1, 2, 3]) q.putNowait(n);
- * console.log(q.getNowait(), q.getNowait(), q.getNowait()); // 3 2 1
+ * assert.deepEqual([q.getNowait(), q.getNowait(), q.getNowait()], [3, 2, 1]);
  * ```
  */
 export class LifoQueue<T> extends Queue<T> {
@@ -149,8 +152,9 @@ export class LifoQueue<T> extends Queue<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LifoQueue } from "@eventlet/eventlet/green";
-   * console.log(new LifoQueue<string>(5).maxsize); // 5
+   * assert.equal(new LifoQueue<string>(5).maxsize, 5);
    * ```
    */
   constructor(maxsize?: number | null) {
@@ -175,12 +179,13 @@ export class LifoQueue<T> extends Queue<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PriorityQueue } from "@eventlet/eventlet/green";
  * const q = new PriorityQueue<[number, string]>();
  * q.putNowait([2, "later"]);
  * q.putNowait([1, "first"]);
  * q.putNowait([2, "last"]);
- * console.log(q.getNowait()[1], q.getNowait()[1], q.getNowait()[1]); // first later last
+ * assert.deepEqual([q.getNowait()[1], q.getNowait()[1], q.getNowait()[1]], ["first", "later", "last"]);
  * ```
  */
 export class PriorityQueue<T> extends Queue<T> {
@@ -193,11 +198,12 @@ export class PriorityQueue<T> extends Queue<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PriorityQueue } from "@eventlet/eventlet/green";
    * const byLength = new PriorityQueue<string>(null, (a, b) => a.length - b.length);
    * byLength.putNowait("ccc");
    * byLength.putNowait("a");
-   * console.log(byLength.getNowait()); // "a"
+   * assert.equal(byLength.getNowait(), "a");
    * ```
    */
   constructor(maxsize?: number | null, compare?: (a: T, b: T) => number) {
@@ -213,11 +219,12 @@ export class PriorityQueue<T> extends Queue<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PriorityQueue } from "@eventlet/eventlet/green";
    * const q = new PriorityQueue<number>();
    * await q.put(3);
    * await q.put(1);
-   * console.log(await q.get()); // 1
+   * assert.equal(await q.get(), 1);
    * ```
    */
   override put(item: T, options?: QueuePutOptions): Promise<void> {
@@ -230,11 +237,12 @@ export class PriorityQueue<T> extends Queue<T> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PriorityQueue } from "@eventlet/eventlet/green";
    * const q = new PriorityQueue<string>();
    * q.putNowait("b");
    * q.putNowait("a");
-   * console.log(q.getNowait()); // "a"
+   * assert.equal(q.getNowait(), "a");
    * ```
    */
   override putNowait(item: T): void {

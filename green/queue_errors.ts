@@ -15,12 +15,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Queue, QueueEmpty } from "@eventlet/eventlet/green";
  * const q = new Queue<number>();
  * try {
  *   q.getNowait();
  * } catch (e) {
- *   console.log(e instanceof QueueEmpty); // true
+ *   assert.equal(e instanceof QueueEmpty, true);
  * }
  * ```
  */
@@ -30,8 +31,9 @@ export class QueueEmpty extends Error {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { QueueEmpty } from "@eventlet/eventlet/green";
-   * console.log(new QueueEmpty().message); // "Cannot get: the queue is empty"
+   * assert.equal(new QueueEmpty().message, "Cannot get: the queue is empty");
    * ```
    */
   constructor(message = "Cannot get: the queue is empty") {
@@ -47,13 +49,14 @@ export class QueueEmpty extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Queue, QueueFull } from "@eventlet/eventlet/green";
  * const q = new Queue<number>(1);
  * q.putNowait(1);
  * try {
  *   q.putNowait(2);
  * } catch (e) {
- *   console.log(e instanceof QueueFull); // true
+ *   assert.equal(e instanceof QueueFull, true);
  * }
  * ```
  */
@@ -63,8 +66,9 @@ export class QueueFull extends Error {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { QueueFull } from "@eventlet/eventlet/green";
-   * console.log(new QueueFull().message); // "Cannot put: the queue is full"
+   * assert.equal(new QueueFull().message, "Cannot put: the queue is full");
    * ```
    */
   constructor(message = "Cannot put: the queue is full") {
@@ -80,10 +84,11 @@ export class QueueFull extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Queue, QueueClosed } from "@eventlet/eventlet/green";
  * const q = new Queue<number>();
  * q.close();
- * await q.put(1).catch((e) => console.log(e instanceof QueueClosed)); // true
+ * await assert.rejects(q.put(1), QueueClosed);
  * ```
  */
 export class QueueClosed extends Error {
@@ -92,8 +97,9 @@ export class QueueClosed extends Error {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { QueueClosed } from "@eventlet/eventlet/green";
-   * console.log(new QueueClosed().name); // "QueueClosed"
+   * assert.equal(new QueueClosed().name, "QueueClosed");
    * ```
    */
   constructor(message = "Cannot use the queue: it is closed") {

@@ -95,8 +95,9 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore } from "@eventlet/eventlet";
-   * console.log(new Semaphore(3).counter); // 3
+   * assert.equal(new Semaphore(3).counter, 3);
    * ```
    */
   constructor(value: number = 1) {
@@ -108,10 +109,11 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore } from "@eventlet/eventlet";
    * const sem = new Semaphore(2);
    * await sem.acquire();
-   * console.log(sem.counter); // 1
+   * assert.equal(sem.counter, 1);
    * ```
    */
   get counter(): number {
@@ -125,11 +127,12 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore, sleep, spawn } from "@eventlet/eventlet";
    * const sem = new Semaphore(0);
    * const gt = spawn(() => sem.acquire());
    * await sleep(0);
-   * console.log(sem.balance); // -1
+   * assert.equal(sem.balance, -1);
    * sem.release();
    * await gt.wait();
    * ```
@@ -143,10 +146,11 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore } from "@eventlet/eventlet";
    * const sem = new Semaphore(1);
    * await sem.acquire();
-   * console.log(sem.locked()); // true
+   * assert.equal(sem.locked(), true);
    * ```
    */
   locked(): boolean {
@@ -162,10 +166,11 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore } from "@eventlet/eventlet";
    * const sem = new Semaphore(0);
-   * console.log(await sem.acquire({ blocking: false })); // false
-   * console.log(await sem.acquire({ timeout: 0.01 })); // false
+   * assert.equal(await sem.acquire({ blocking: false }), false);
+   * assert.equal(await sem.acquire({ timeout: 0.01 }), false);
    * ```
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
@@ -197,13 +202,14 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore } from "@eventlet/eventlet";
    * const sem = new Semaphore();
    * {
    *   using _ = await sem.guard();
-   *   console.log(sem.locked()); // true
+   *   assert.equal(sem.locked(), true);
    * }
-   * console.log(sem.locked()); // false
+   * assert.equal(sem.locked(), false);
    * ```
    */
   guard(): Promise<Disposable> {
@@ -228,10 +234,11 @@ export class Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Semaphore } from "@eventlet/eventlet";
    * const sem = new Semaphore(0);
    * sem.release();
-   * console.log(sem.counter); // 1
+   * assert.equal(sem.counter, 1);
    * ```
    */
   release(): void {
@@ -267,8 +274,9 @@ export class BoundedSemaphore extends Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BoundedSemaphore } from "@eventlet/eventlet/green";
-   * console.log(new BoundedSemaphore(2).counter); // 2
+   * assert.equal(new BoundedSemaphore(2).counter, 2);
    * ```
    */
   constructor(value: number = 1) {
@@ -282,11 +290,12 @@ export class BoundedSemaphore extends Semaphore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BoundedSemaphore } from "@eventlet/eventlet/green";
    * const sem = new BoundedSemaphore(1);
    * await sem.acquire();
    * sem.release();
-   * console.log(sem.counter); // 1
+   * assert.equal(sem.counter, 1);
    * ```
    */
   override release(): void {

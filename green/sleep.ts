@@ -49,10 +49,11 @@ export function sleep(seconds: number = 0): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { waitFor, withTimeout } from "@eventlet/eventlet";
  * const never = new Promise<string>(() => {});
  * const v = await withTimeout(0.01, () => waitFor(never), { timeoutValue: "gave up" });
- * console.log(v); // "gave up"
+ * assert.equal(v, "gave up");
  * ```
  */
 export function waitFor<T>(promise: PromiseLike<T> | T): Promise<T> {

@@ -31,9 +31,10 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawn } from "@eventlet/eventlet";
  * const gt = spawn(async (name: string) => `hello ${name}`, "world");
- * console.log(await gt.wait()); // "hello world"
+ * assert.equal(await gt.wait(), "hello world");
  * ```
  */
 export function spawn<A extends unknown[], T>(
@@ -94,9 +95,10 @@ export function spawnN<A extends unknown[]>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawnAfter } from "@eventlet/eventlet";
  * const gt = spawnAfter(0.01, () => "later");
- * console.log(await gt.wait()); // "later"
+ * assert.equal(await gt.wait(), "later");
  * ```
  */
 export function spawnAfter<A extends unknown[], T>(
@@ -119,10 +121,11 @@ function startNow(gt: GreenThread<unknown>): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawn, spawnAfterLocal } from "@eventlet/eventlet";
  * const parent = spawn(() => spawnAfterLocal(0.01, () => "never runs"));
  * const child = await parent.wait();
- * await child.wait().catch((e) => console.log(e.name)); // "GreenletExit"
+ * await assert.rejects(child.wait(), { name: "GreenletExit" });
  * ```
  */
 export function spawnAfterLocal<A extends unknown[], T>(
@@ -166,10 +169,11 @@ function spawnLater<A extends unknown[], T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kill, sleep, spawn } from "@eventlet/eventlet";
  * const gt = spawn(() => sleep(10));
  * await kill(gt);
- * console.log(gt.dead); // true
+ * assert.equal(gt.dead, true);
  * ```
  */
 export function kill(gt: GreenThread<unknown>, error?: unknown): Promise<void> {
@@ -186,10 +190,11 @@ export function kill(gt: GreenThread<unknown>, error?: unknown): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getCurrent, spawn } from "@eventlet/eventlet";
  * const gt = spawn(() => getCurrent());
- * console.log((await gt.wait()) === gt); // true
- * console.log(getCurrent().name); // "main"
+ * assert.equal((await gt.wait()) === gt, true);
+ * assert.equal(getCurrent().name, "main");
  * ```
  */
 export function getCurrent(): GreenThread<unknown> {

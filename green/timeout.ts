@@ -122,10 +122,11 @@ export class Timeout extends Error {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Timeout } from "@eventlet/eventlet";
    * const t = new Timeout(1);
    * t.cancel();
-   * console.log(t.pending); // false
+   * assert.equal(t.pending, false);
    * ```
    */
   cancel(): void {
@@ -161,11 +162,12 @@ export interface WithTimeoutOptions<V> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleep, withTimeout } from "@eventlet/eventlet";
  * const r = await withTimeout(0.01, async () => { await sleep(1); return "done"; }, {
  *   timeoutValue: "late",
  * });
- * console.log(r); // "late"
+ * assert.equal(r, "late");
  * ```
  */
 export function withTimeout<T, V = never>(
@@ -201,9 +203,10 @@ async function runUnderTimeout<T, V>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isTimeout, Timeout } from "@eventlet/eventlet";
  * const t = new Timeout(null);
- * console.log(isTimeout(t), isTimeout(new Error("x"))); // true false
+ * assert.deepEqual([isTimeout(t), isTimeout(new Error("x"))], [true, false]);
  * ```
  */
 export function isTimeout(error: unknown): boolean {

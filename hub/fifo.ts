@@ -14,10 +14,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const q = new Fifo<string>(); // internal: hub/fifo.ts
  * q.push("a");
  * q.push("b");
- * console.log(q.shift(), q.length); // "a" 1
+ * assert.deepEqual([q.shift(), q.length], ["a", 1]);
  * ```
  */
 export class Fifo<T> {

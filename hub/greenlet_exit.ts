@@ -11,10 +11,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GreenletExit, sleep, spawn } from "@eventlet/eventlet";
  * const gt = spawn(() => sleep(10));
  * await gt.kill();
- * await gt.wait().catch((e) => console.log(e instanceof GreenletExit)); // true
+ * await assert.rejects(gt.wait(), GreenletExit);
  * ```
  */
 export class GreenletExit extends Error {

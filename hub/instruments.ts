@@ -35,6 +35,7 @@ import type { GreenThread } from "./greenthread.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getHub, type Instrument } from "@eventlet/eventlet/hub";
  * import { sleep } from "@eventlet/eventlet";
  * const seen: string[] = [];
@@ -42,7 +43,7 @@ import type { GreenThread } from "./greenthread.ts";
  * getHub().instruments.add(spy);
  * await sleep(0.001);
  * getHub().instruments.remove(spy);
- * console.log(seen.includes("sleep")); // true
+ * assert.equal(seen.includes("sleep"), true);
  * ```
  */
 export interface Instrument {
@@ -106,10 +107,11 @@ export function setInstrumentErrorReporter(fn: (error: unknown) => void): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getHub } from "@eventlet/eventlet/hub";
  * const spawns = { n: 0, spawned() { this.n++; } };
  * getHub().instruments.add(spawns);
- * console.log(getHub().instruments.has(spawns)); // true
+ * assert.equal(getHub().instruments.has(spawns), true);
  * getHub().instruments.remove(spawns);
  * ```
  */
@@ -145,8 +147,9 @@ export class Instruments {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { getHub } from "@eventlet/eventlet/hub";
-   * console.log(getHub().instruments.remove({})); // false
+   * assert.equal(getHub().instruments.remove({}), false);
    * ```
    */
   remove(instrument: Instrument): boolean {
@@ -162,8 +165,9 @@ export class Instruments {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { getHub } from "@eventlet/eventlet/hub";
-   * console.log(getHub().instruments.has({})); // false
+   * assert.equal(getHub().instruments.has({}), false);
    * ```
    */
   has(instrument: Instrument): boolean {
@@ -175,8 +179,9 @@ export class Instruments {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { getHub } from "@eventlet/eventlet/hub";
-   * console.log(getHub().instruments.size); // 0
+   * assert.equal(getHub().instruments.size, 0);
    * ```
    */
   get size(): number {
