@@ -11,7 +11,8 @@
 
 import { checkHandler, checkRequestOptions, type HttpHandler } from "./options.ts";
 import type { RequestOptions } from "./options.ts";
-import { type HttpStats, RequestRunner } from "./request_runner.ts";
+import { RequestRunner } from "./request_runner.ts";
+import type { HttpStats } from "./stats.ts";
 
 /**
  * What `greenHandler` returns: a `deno serve` default export, plus the

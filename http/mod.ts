@@ -32,7 +32,7 @@ export type { ShutdownOptions } from "./server.ts";
 export { greenHandler } from "./green_handler.ts";
 export type { GreenHandler } from "./green_handler.ts";
 export type { HttpHandler, RequestOptions, ServeHttpOptions } from "./options.ts";
-export type { DrainResult, HttpStats } from "./request_runner.ts";
+export type { DrainResult, HttpStats } from "./stats.ts";
 export { upgradeWebSocket, websocket } from "./websocket.ts";
 export type { WebSocketHandler, WebSocketUpgrade } from "./websocket.ts";
 export { GreenWebSocket } from "./green_websocket.ts";

@@ -8,9 +8,9 @@
  * - The runner is a source of request scopes: the WebSocket layer finds the
  *   request's entry through it, to answer early (`101`) and hear when
  *   shutdown begins.
- * - One hub timer per runner (every {@link TICK_SECONDS} s, armed only while
- *   requests are held) kills what overran `requestTimeout` and watches for
- *   clients that left: see `#tick` for how that stays off the fast path.
+ * - One hub timer per runner (request_watch.ts, armed only while requests
+ *   are held) kills what overran `requestTimeout` and notices clients that
+ *   left, without a timer or a `request.signal` listener per request.
  * - Kills are handed to a fresh greenthread (`spawnN`), never made inline:
  *   an `abort` event may fire while the request's own greenthread runs, and
  *   the tick runs in the hub's greenthread.
@@ -33,45 +33,13 @@ import {
   SESSION,
   unlist,
 } from "./request_entry.ts";
-import { clientAddress, countBody, formatLogLine } from "./access_log.ts";
+import { clientAddress } from "./access_log.ts";
+import { loggedResponse, writeLogLine } from "./request_log.ts";
+import { RequestWatch, type WatchOwner } from "./request_watch.ts";
 import type { HttpHandler, RequestSettings } from "./options.ts";
+import type { DrainResult, HttpStats } from "./stats.ts";
 
 const hub = getHub();
-
-/** The period of a runner's one timer: the precision of `requestTimeout`. */
-export const TICK_SECONDS = 0.01;
-
-/**
- * A server's counters (`HttpServer.stats()`).
- *
- * @example
- * ```ts
- * import type { HttpStats } from "@eventlet/eventlet/http";
- * const idle: HttpStats = { active: 0, queued: 0, served: 0, shed: 0, timedOut: 0, killed: 0 };
- * ```
- */
-export type HttpStats = {
-  /** Handlers running: a request leaves it when its greenthread ends. */
-  active: number;
-  /** Requests waiting for a slot (`maxSize` reached). */
-  queued: number;
-  /** Handlers that ended with an answer (500s and finished WebSocket sessions included). */
-  served: number;
-  /** Requests answered `503` because the queue was full. */
-  shed: number;
-  /** Requests answered `503` by `requestTimeout` (their handlers killed). */
-  timedOut: number;
-  /** Handlers killed for a client that left, by shutdown, or by anyone else's `kill`. */
-  killed: number;
-};
-
-/** What `shutdown()` resolves with. */
-export type DrainResult = {
-  /** Requests that ended during the shutdown without being killed. */
-  drained: number;
-  /** Requests killed (or never started and answered `503`) at the deadline. */
-  killed: number;
-};
 
 // Hot path: one executor for every request's promise, fed through a module
 // variable, so that making the promise allocates no closure.
@@ -99,16 +67,13 @@ function plain(status: number, body: string | null = null, headers?: HeadersInit
 }
 
 /** Runs a server's requests as greenthreads; see the module comment. */
-export class RequestRunner implements EntryOwner, ScopeSource {
+export class RequestRunner implements EntryOwner, ScopeSource, WatchOwner {
   readonly #handler: HttpHandler;
   readonly #settings: RequestSettings;
-  readonly #watching: boolean;
   /** QUEUED entries, in arrival order. */
   #waiting = new EntryList();
-  /** RUNNING entries not yet watched for a disconnect, in arrival order. */
-  #young = new EntryList();
-  /** RUNNING entries with an abort listener on their request's signal, in arrival order. */
-  #watched = new EntryList();
+  /** RUNNING entries (in its two lists), and the one timer. */
+  readonly #watch: RequestWatch;
   /** ANSWERED and SESSION entries whose greenthreads still run. */
   #answered = new EntryList();
   #active = 0;
@@ -116,8 +81,6 @@ export class RequestRunner implements EntryOwner, ScopeSource {
   #shed = 0;
   #timedOut = 0;
   #killed = 0;
-  #generation = 0;
-  #timer: { cancel(): void } | null = null;
   #shutdownCallbacks = new Set<() => void>();
   #shuttingDown = false;
   #drained = 0;
@@ -128,13 +91,13 @@ export class RequestRunner implements EntryOwner, ScopeSource {
   constructor(handler: HttpHandler, settings: RequestSettings) {
     this.#handler = handler;
     this.#settings = settings;
-    this.#watching = settings.killOnDisconnect || settings.timeoutMs !== Infinity;
+    this.#watch = new RequestWatch(this, settings, this.#waiting);
     this.#removeScopeSource = addScopeSource(this);
   }
 
   /** The entry (the request scope) whose greenthread is `greenthread`. */
   scopeOf(greenthread: object): RequestEntry | undefined {
-    for (const list of [this.#young, this.#watched, this.#answered]) {
+    for (const list of [this.#watch.young, this.#watch.watched, this.#answered]) {
       for (let e = list.head; e !== null; e = e.next) if (e.gt === greenthread) return e;
     }
     return undefined;
@@ -163,7 +126,7 @@ export class RequestRunner implements EntryOwner, ScopeSource {
     if (this.#active < settings.maxSize && this.#waiting.size === 0) this.#start(entry);
     else if (this.#waiting.size < settings.maxQueue) {
       this.#waiting.push(entry);
-      this.#tickSoon();
+      this.#watch.armed();
     } else {
       this.#shed++;
       entry.state = DONE;
@@ -187,13 +150,11 @@ export class RequestRunner implements EntryOwner, ScopeSource {
   #start(entry: RequestEntry): void {
     entry.state = RUNNING;
     this.#active++;
-    entry.generation = this.#generation;
-    this.#young.push(entry);
+    this.#watch.add(entry);
     const gt = spawn(this.#run, entry);
     const query = entry.target.indexOf("?");
     gt.name = `${entry.request.method} ${query < 0 ? entry.target : entry.target.slice(0, query)}`;
     entry.gt = gt;
-    this.#tickSoon();
   }
 
   /**
@@ -293,33 +254,7 @@ export class RequestRunner implements EntryOwner, ScopeSource {
   /** `response`, counted for the access log when it is on. */
   #logged(entry: RequestEntry, response: Response): Response {
     const log = this.#settings.log;
-    if (log === null) return response;
-    let counted = response;
-    try {
-      counted = countBody(response, entry);
-    } catch {
-      // a body already read or locked: Deno will refuse it, the log shows 0 bytes
-    }
-    const write = () => this.#writeLog(entry, response.status);
-    entry.info.completed.then(write, write);
-    return counted;
-  }
-
-  #writeLog(entry: RequestEntry, status: number): void {
-    const seconds = (performance.now() - entry.arrival) / 1000;
-    const line = formatLogLine(
-      entry.client,
-      entry.request.method,
-      entry.target,
-      status,
-      entry.bytes,
-      seconds,
-    );
-    try {
-      this.#settings.log!(line);
-    } catch (error) {
-      hub.onError(error);
-    }
+    return log === null ? response : loggedResponse(log, entry, response);
   }
 
   /** Answers `entry` on the server's behalf; its greenthread is to be killed. */
@@ -342,68 +277,19 @@ export class RequestRunner implements EntryOwner, ScopeSource {
     this.#finish(entry, false, undefined);
   };
 
-  /** Arms the runner's one timer if it is not armed and something needs watching. */
-  #tickSoon(): void {
-    if (this.#timer !== null || !this.#watching) return;
-    this.#timer = hub.scheduleCallGlobal(TICK_SECONDS, this.#tick);
-  }
-
-  /** Cancels the runner's timer (the server has stopped: nothing is held). */
+  /** Stops the runner's timer (the server has stopped: nothing is held). */
   stop(): void {
-    this.#timer?.cancel();
-    this.#timer = null;
+    this.#watch.stop();
     this.#removeScopeSource();
   }
 
-  /**
-   * Every TICK_SECONDS while requests are held: kill what overran its
-   * deadline, and start watching for disconnects the requests that have run
-   * for at least one whole tick.
-   *
-   * Why not watch every request: on Deno 2.9.6 merely touching
-   * `request.signal` and adding an `abort` listener costs about 9 µs, half of
-   * a hello-world's throughput (0.44–0.51 × raw `Deno.serve` with wrk), and a
-   * `Timeout` per request about as much. But the signal still aborts 2–3 ms
-   * after a disconnect when it is first read long after it (read 200 ms
-   * after the close, its listener fired 3 ms later). So a request that ends
-   * within a tick (nearly all) never touches its signal; one still running
-   * after 10–20 ms gets a listener, and a disconnect kills it within about
-   * 25 ms. The deadlines need no per-request timer either: every request has
-   * the same timeout, so arrival order is deadline order and only list heads
-   * are looked at. Measured with bench/http.ts: see bench/README.md.
-   */
-  #tick = (): void => {
-    this.#timer = null;
-    if (this.#settings.timeoutMs !== Infinity) {
-      const now = performance.now();
-      this.#expire(this.#waiting, now);
-      this.#expire(this.#watched, now);
-      this.#expire(this.#young, now);
-    }
-    if (this.#settings.killOnDisconnect) {
-      const young = this.#young;
-      const generation = this.#generation;
-      for (let e = young.head; e !== null && e.generation < generation; e = young.head) {
-        young.remove(e);
-        this.#watched.push(e);
-        const signal = e.request.signal;
-        if (signal.aborted) this.clientLeft(e);
-        else signal.addEventListener("abort", e);
-      }
-    }
-    this.#generation++;
-    if (this.#waiting.size + this.#young.size + this.#watched.size > 0) this.#tickSoon();
-  };
-
-  /** Times out the head of `list` while its deadline has passed. */
-  #expire(list: EntryList, now: number): void {
-    for (let e = list.head; e !== null && e.deadline <= now; e = list.head) {
-      this.#timedOut++;
-      if (e.state === QUEUED) this.#dropWaiting(e, plain(503));
-      else {
-        this.#answer(e, plain(503));
-        this.#killSoon(e);
-      }
+  /** See `WatchOwner.timedOut`. */
+  timedOut(entry: RequestEntry): void {
+    this.#timedOut++;
+    if (entry.state === QUEUED) this.#dropWaiting(entry, plain(503));
+    else {
+      this.#answer(entry, plain(503));
+      this.#killSoon(entry);
     }
   }
 
@@ -431,7 +317,7 @@ export class RequestRunner implements EntryOwner, ScopeSource {
     entry.state = SESSION;
     unlist(entry);
     this.#answered.push(entry);
-    if (this.#settings.log !== null) this.#writeLog(entry, response.status);
+    if (this.#settings.log !== null) writeLogLine(this.#settings.log, entry, response.status);
     entry.resolve(response);
   }
 
@@ -491,15 +377,17 @@ export class RequestRunner implements EntryOwner, ScopeSource {
     if (!this.#isIdle()) {
       const waiting = this.#waiting.toArray();
       const running = [
-        ...this.#young.toArray(),
-        ...this.#watched.toArray(),
+        ...this.#watch.young.toArray(),
+        ...this.#watch.watched.toArray(),
         ...this.#answered.toArray(),
       ];
       for (const entry of [...waiting, ...running]) entry.killedByShutdown = true;
       killed = waiting.length + running.length;
       this.#killed += killed;
-      this.#waiting = new EntryList(); // nothing waiting starts any more
-      for (const entry of waiting) entry.state = DONE;
+      for (const entry of waiting) {
+        unlist(entry); // nothing waiting starts any more
+        entry.state = DONE;
+      }
       for (const entry of waiting) entry.resolve(this.#logged(entry, plain(503)));
       for (const entry of running) {
         if (entry.state === RUNNING) this.#answer(entry, plain(503));

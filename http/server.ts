@@ -13,7 +13,8 @@ import { spawnN } from "../green/spawn.ts";
 import { typeName } from "../hub/checks.ts";
 import { checkHandler, checkRequestOptions, type HttpHandler } from "./options.ts";
 import type { ServeHttpOptions } from "./options.ts";
-import { type DrainResult, type HttpStats, RequestRunner } from "./request_runner.ts";
+import { RequestRunner } from "./request_runner.ts";
+import type { DrainResult, HttpStats } from "./stats.ts";
 
 /**
  * The options of {@link HttpServer.shutdown}.
