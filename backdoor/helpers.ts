@@ -9,9 +9,9 @@
 
 import { getHub } from "../hub/hub.ts";
 import type { HubStats } from "../hub/hub.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
 import { kill as killGreenthread } from "../green/spawn.ts";
 import type { GreenThread } from "../green/greenthread.ts";
+import { typeName } from "../hub/checks.ts";
 import { formatGreenthreads } from "../debug/format.ts";
 
 /** How the session's console and helpers reach it. */
@@ -48,10 +48,10 @@ function sessionConsole(out: SessionOutput): Partial<Console> {
   };
 }
 
-function findGreenthread(id: unknown): Greenlet {
+function findGreenthread(id: unknown): GreenThread {
   if (typeof id !== "number") {
     throw new TypeError(
-      `Cannot kill: id must be a greenthread id (a number), received ${typeof id}`,
+      `Cannot kill: id must be a greenthread id (a number), received ${typeName(id)}`,
     );
   }
   const found = getHub().greenthreads().find((g) => g.id === id);
@@ -66,12 +66,11 @@ export function sessionHelpers(out: SessionOutput): Record<string, unknown> {
   return {
     console: sessionConsole(out),
     /** The live spawned greenthreads. */
-    greenthreads: (): Greenlet[] => getHub().greenthreads(),
+    greenthreads: (): GreenThread[] => getHub().greenthreads(),
     /** The hub's counters. */
     stats: (): HubStats => getHub().stats(),
     /** Kills the live greenthread with this id; resolves once it has ended. */
-    kill: (id: number): Promise<void> =>
-      killGreenthread(findGreenthread(id) as GreenThread<unknown>),
+    kill: (id: number): Promise<void> => killGreenthread(findGreenthread(id)),
     /** Prints the listing of every greenthread with its state. */
     formatGreenthreads: (): void => out.write(formatGreenthreads() + "\n"),
     /** Ends this session. */

@@ -16,6 +16,9 @@ import { waitFor } from "../green/sleep.ts";
 import { withTimeout } from "../green/timeout.ts";
 import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
 import { LightQueue } from "../green/light_queue.ts";
+import { isThenable } from "../hub/greenthread_start.ts";
+import { reportError } from "../hub/lowlevel.ts";
+import { isPeerGone } from "../net/errors.ts";
 import type { GreenSocket } from "../net/socket.ts";
 import type { GreenFile } from "../net/file.ts";
 import type { SockAddr } from "../net/addr.ts";
@@ -52,9 +55,9 @@ function describeError(error: unknown, prefix = "Uncaught"): string {
   return `${prefix} ${inspect(error)}\n`;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function";
+/** The errors of a client that went away, or of its socket closed under a read. */
+function isClientGone(error: unknown): boolean {
+  return isPeerGone(error) || error instanceof Deno.errors.BadResource;
 }
 
 /** Compares without stopping at the first difference. */
@@ -80,8 +83,12 @@ async function readLines(
       if (line.length === 0) break;
       lines.putNowait(decoder.decode(line).replace(/\r?\n$/, ""));
     }
-  } catch {
-    // A reset or a closed socket: the client is gone all the same.
+  } catch (error) {
+    // Killed: the session is over and cleaning up after itself.
+    if (error instanceof GreenletExit) throw error;
+    // A client that went away ends the input as EOF does; anything else
+    // is a fault of ours, reported, and the session ends all the same.
+    if (!isClientGone(error)) reportError(error);
   }
   if (!session.dead) await session.kill();
 }
@@ -91,8 +98,10 @@ async function writeOutput(sock: GreenSocket, output: LightQueue<string>): Promi
   const encoder = new TextEncoder();
   try {
     for await (const text of output) await sock.sendall(encoder.encode(text));
-  } catch {
-    // The client went away: nothing more can be shown to it.
+  } catch (error) {
+    if (error instanceof GreenletExit) throw error; // the session gave up draining
+    // A client that went away can be shown nothing more.
+    if (!isClientGone(error)) reportError(error);
   }
 }
 

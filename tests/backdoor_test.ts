@@ -218,9 +218,12 @@ Deno.test("console in a session prints to the session; helpers report the hub", 
 Deno.test("close() ends the session; the server keeps accepting", async () => {
   const listener = listen(["127.0.0.1", 0]);
   const server = start(listener);
-  const [c] = await open(listener.addr as [string, number]);
+  const [c, banner] = await open(listener.addr as [string, number]);
+  const name = /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
+  const session = getHub().greenthreads().find((g) => g.name === name)!;
   await c.send("close()\n");
   assert.equal(await c.closed(), true);
+  assert.equal(await session.wait(), undefined, "the session ends by itself, not killed");
   c.close();
   const [d] = await open(listener.addr as [string, number]);
   d.close();
