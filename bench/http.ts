@@ -13,6 +13,8 @@
  * wall time but not CPU time) with its ratio raw/ours (higher is better):
  *
  * - `raw`: `Deno.serve(() => new Response("Hello, world!"))`.
+ * - `spawn+wait`: raw with `spawn(hello).wait()` per request — the floor of any
+ *   greenthread-per-request design, for reference.
  * - `serveHttp`: `log: false`, everything else default (`killOnDisconnect` on).
  * - `serveHttp+timeout`: the same with `requestTimeout: 30`.
  * - `eventlet.wsgi` / `gevent.pywsgi`: Python's, when `/usr/bin/python3`
@@ -26,6 +28,7 @@
  */
 
 import { serveHttp } from "../http/server.ts";
+import { spawn } from "../green/spawn.ts";
 import { arg, median } from "./common.ts";
 
 const BODY = "Hello, world!";
@@ -57,7 +60,9 @@ function serveRole(variant: string): void {
   const onListen = (addr: Deno.NetAddr) => console.log(addr.port);
   const hello = () => new Response(BODY);
   if (variant === "raw") Deno.serve({ port: 0, hostname: "127.0.0.1", onListen }, hello);
-  else if (variant === "serveHttp") {
+  else if (variant === "spawn+wait") {
+    Deno.serve({ port: 0, hostname: "127.0.0.1", onListen }, () => spawn(hello).wait());
+  } else if (variant === "serveHttp") {
     serveHttp(hello, { port: 0, hostname: "127.0.0.1", log: false, onListen });
   } else if (variant === "serveHttp+timeout") {
     serveHttp(hello, { port: 0, hostname: "127.0.0.1", log: false, requestTimeout: 30, onListen });
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
   const deno = Deno.execPath();
   const commands: [string, string[]][] = [
     ["raw", [deno, "run", "-A", self, "--serve=raw"]],
+    ["spawn+wait", [deno, "run", "-A", self, "--serve=spawn+wait"]],
     ["serveHttp", [deno, "run", "-A", self, "--serve=serveHttp"]],
     ["serveHttp+timeout", [deno, "run", "-A", self, "--serve=serveHttp+timeout"]],
   ];
