@@ -11,7 +11,7 @@
  */
 
 import { getHub } from "../hub/hub.ts";
-import { typeName } from "../hub/checks.ts";
+import { checkSeconds, typeName } from "../hub/checks.ts";
 import { waitFor } from "../green/sleep.ts";
 import { isTimeout, Timeout } from "../green/timeout.ts";
 import type { GreenFile } from "../net/file.ts";
@@ -43,6 +43,7 @@ export interface CommunicateOptions {
   timeout?: number;
 }
 
+/** The `timeout` of `wait`'s or `communicate`'s options, checked as every timeout is. */
 function checkTimeout(action: string, options: unknown): number | undefined {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
@@ -50,16 +51,7 @@ function checkTimeout(action: string, options: unknown): number | undefined {
     );
   }
   const timeout = (options as WaitOptions).timeout;
-  if (timeout === undefined) return undefined;
-  if (typeof timeout !== "number") {
-    throw new TypeError(
-      `Cannot ${action}: timeout must be a number of seconds, received ${typeName(timeout)}`,
-    );
-  }
-  if (Number.isNaN(timeout)) {
-    throw new RangeError(`Cannot ${action}: timeout must not be NaN, received NaN`);
-  }
-  return timeout < 0 ? 0 : timeout;
+  return timeout === undefined ? undefined : checkSeconds(action, timeout, "timeout");
 }
 
 function toBytes(input: unknown): Uint8Array | undefined {
