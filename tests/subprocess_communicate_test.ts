@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { sleep, spawn, withTimeout } from "../mod.ts";
 import { spawnProcess, TimeoutExpired } from "../subprocess/mod.ts";
+import { dec } from "./subprocess_helpers.ts";
 
-const dec = (b: Uint8Array | null): string => new TextDecoder().decode(b!);
 const MB64 = 64 * 1024 * 1024;
 
 /** `n` bytes that change with their position (i mod 251), so reordering shows. */

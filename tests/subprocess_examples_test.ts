@@ -6,16 +6,17 @@
 
 import assert from "node:assert/strict";
 import { spawnProcess } from "../subprocess/mod.ts";
+import { dec } from "./subprocess_helpers.ts";
 
 const examplePath = (name: string) => new URL(`../examples/${name}`, import.meta.url).pathname;
-const dec = (b: Uint8Array | null) => new TextDecoder().decode(b!);
 
 function hasNc(): boolean {
   try {
     return new Deno.Command("nc", { args: ["-h"], stdout: "null", stderr: "null" }).outputSync()
       .code !== 127;
-  } catch {
-    return false;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 const ncMissing = !hasNc();

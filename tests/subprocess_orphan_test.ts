@@ -11,16 +11,7 @@ import { GreenletExit } from "../green/mod.ts";
 import { getHub } from "../hub/mod.ts";
 import { type GreenProcess, spawnProcess } from "../subprocess/mod.ts";
 import { captureErrors } from "./hub_helpers.ts";
-
-/** True while /proc lists the pid (a zombie counts: it is not reaped yet). */
-function alive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from "./subprocess_helpers.ts";
 
 /** Waits (up to `seconds`) for the pid to leave /proc; resolves how long that took. */
 async function gone(pid: number, seconds: number): Promise<number> {
