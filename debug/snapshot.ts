@@ -14,6 +14,9 @@
  *   wait began); otherwise counted from the first time the inspector saw the
  *   greenthread in that state (the hub records no start time for a wait, to
  *   keep parking cheap), and marked as a lower bound.
+ * - Deadline left: that of the wait itself (a sleep, a `get`/`wait` with a
+ *   timeout). A `Timeout` around the wait keeps its greenthread to itself,
+ *   so it is not shown here (`formatHubTimers()` lists it).
  *
  * @module
  */
@@ -137,7 +140,7 @@ function deadlineOf(g: GreenThread): { due: number; began: number } | null {
   let best: { due: number; began: number } | null = null;
   for (const park of parksOf(g)) {
     const timer = park.timer;
-    if (park.state !== PARKED || timer === null || !timer.pending) continue;
+    if (park.state !== PARKED || timer === null || !timer.live) continue;
     if (best === null || timer.deadline < best.due) {
       best = { due: timer.deadline, began: timer.deadline - timer.seconds * 1000 };
     }
