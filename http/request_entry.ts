@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { getCurrent } from "../green/spawn.ts";
+import type { GreenThread } from "../green/greenthread.ts";
 import type { RequestScope } from "./request_scope.ts";
 
 /** Waiting in the FIFO for a slot: no greenthread yet. */
@@ -40,7 +40,7 @@ export interface EntryOwner {
  */
 export class RequestEntry implements RequestScope, EventListenerObject {
   state = QUEUED;
-  gt: ReturnType<typeof getCurrent> | null = null;
+  gt: GreenThread<unknown> | null = null;
   /** Resolves the promise `Deno.serve` awaits. */
   resolve: (response: Response) => void = noResolve;
   /** The tick generation it started in: the disconnect sweep links it one tick later. */

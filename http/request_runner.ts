@@ -21,6 +21,7 @@
 import { getHub } from "../hub/hub.ts";
 import { spawn, spawnN } from "../green/spawn.ts";
 import { Event } from "../green/event.ts";
+import { isKill } from "../green/greenlet_exit.ts";
 import { addScopeSource, type ScopeSource } from "./request_scope.ts";
 import {
   ANSWERED,
@@ -46,14 +47,6 @@ const hub = getHub();
 let pending: RequestEntry;
 function captureResolve(resolve: (response: Response) => void): void {
   pending.resolve = resolve;
-}
-
-/**
- * True for the error a kill throws. Checked by name: the class is moving
- * between folders of the package, and any `GreenletExit` is a kill.
- */
-function isKill(error: unknown): boolean {
-  return error instanceof Error && error.name === "GreenletExit";
 }
 
 function describe(value: unknown): string {
