@@ -76,7 +76,8 @@ export interface PageUpdate {
 const KILL_WAIT = 2;
 /** Rows in full and groups per page update: small, whatever the greenthread count. */
 const PAGE_LIMITS = { rows: 100, groups: 50 };
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** Host names that reach only this machine (`URL.hostname` keeps IPv6 brackets). */
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
 
 function text(body: string, status = 200): Response {
   return new Response(body, {
@@ -188,7 +189,7 @@ export function inspectorRoutes(state: RouteState): (request: Request) => Promis
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (token === undefined) {
-      if (!LOOPBACK_HOSTS.has(url.hostname)) {
+      if (!LOOPBACK_HOST.test(url.hostname)) {
         return text(
           `Refused: the inspector without a token answers only to a loopback host name\n`,
           403,

@@ -263,6 +263,23 @@ Deno.test("without a token only a loopback Host is served (DNS rebinding guard)"
   await local.body?.cancel();
 });
 
+Deno.test("other loopback addresses need no token: ::1 and 127.0.0.2", async () => {
+  for (const hostname of ["::1", "127.0.0.2"]) {
+    let inspector;
+    try {
+      inspector = await inspect({ hostname });
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrNotAvailable) continue; // no such address here
+      throw error;
+    }
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    assert.equal(inspector.url, `http://${host}:${inspector.addr.port}/`);
+    const answer = await get(inspector, "/stats.json");
+    assert.equal(answer.status, 200, `${hostname}: ${answer.body}`);
+    await inspector.close();
+  }
+});
+
 Deno.test("bad options: TypeError or RangeError naming the option", async () => {
   await assert.rejects(() => inspect({ hostname: "0.0.0.0" }), {
     name: "TypeError",
