@@ -47,7 +47,12 @@ function checkOptions(
       }`,
     );
   }
-  const { port = 0, hostname = "127.0.0.1", token } = options;
+  const { port = 0, hostname = "127.0.0.1", token, httpServers } = options;
+  if (typeof port !== "number") {
+    throw new TypeError(
+      `Cannot start the inspector: port must be a number, received ${typeof port}`,
+    );
+  }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(
       `Cannot start the inspector: port must be an integer from 0 to 65535, received ${
@@ -70,6 +75,16 @@ function checkOptions(
   if (token === undefined && !LOOPBACK.test(hostname)) {
     throw new TypeError(
       `Cannot start the inspector: hostname ${hostname} is not a loopback address, so a token is required`,
+    );
+  }
+  if (
+    httpServers !== undefined &&
+    typeof (httpServers as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot start the inspector: httpServers must be iterable, received ${
+        httpServers === null ? "null" : typeof httpServers
+      }`,
     );
   }
   return { port, hostname };

@@ -128,6 +128,11 @@ export class ServerList {
         }`,
       );
     }
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError(
+        `Cannot track an HTTP server: name must be a string, received ${typeof name}`,
+      );
+    }
     this.#servers.set(server, name ?? describeAddr(server.addr));
     server.finished?.then(
       () => this.#servers.delete(server),

@@ -154,6 +154,17 @@ Deno.test("a real serveHttp server, tracked by address, leaves the list when it 
   assert.deepEqual(JSON.parse((await get(inspector, "/stats.json")).body).httpServers, []);
 });
 
+Deno.test("the httpServers option shows servers from the start; a bad name is a TypeError", async () => {
+  const server = { stats: () => ({ active: 1 }) };
+  await using inspector = await inspect({ httpServers: [server] });
+  const stats = JSON.parse((await get(inspector, "/stats.json")).body);
+  assert.deepEqual(stats.httpServers, [{ name: "HTTP server", stats: { active: 1 } }]);
+  assert.throws(() => inspector.trackHttpServer(server, 5 as never), {
+    name: "TypeError",
+    message: "Cannot track an HTTP server: name must be a string, received number",
+  });
+});
+
 Deno.test("POST /kill/:id without a token is refused; the greenthread lives on", async () => {
   await using inspector = await inspect();
   const victim = spawn(() => sleep(30));
@@ -293,6 +304,14 @@ Deno.test("bad options: TypeError or RangeError naming the option", async () => 
   await assert.rejects(() => inspect({ token: "" }), {
     name: "TypeError",
     message: /^Cannot start the inspector: token must be a non-empty string/,
+  });
+  await assert.rejects(() => inspect({ port: "80" as never }), {
+    name: "TypeError",
+    message: "Cannot start the inspector: port must be a number, received string",
+  });
+  await assert.rejects(() => inspect({ httpServers: 3 as never }), {
+    name: "TypeError",
+    message: "Cannot start the inspector: httpServers must be iterable, received number",
   });
   await assert.rejects(() => inspect(null as never), {
     name: "TypeError",
