@@ -96,7 +96,7 @@ function toBytes(input: unknown): Uint8Array | undefined {
  * import { spawnProcess } from "@eventlet/eventlet/subprocess";
  * const p = spawnProcess("cat", { stdin: "piped", stdout: "piped" });
  * const [out] = await p.communicate("through cat", { timeout: 5 });
- * console.log(new TextDecoder().decode(out!)); // "through cat"
+ * console.log(new TextDecoder().decode(out!)); // through cat
  * ```
  */
 export class GreenProcess {
@@ -186,14 +186,12 @@ export class GreenProcess {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { spawnProcess, TimeoutExpired } from "@eventlet/eventlet/subprocess";
    * const p = spawnProcess("sh", { args: ["-c", "echo early; sleep 0.2; echo late"], stdout: "piped" });
-   * try {
-   *   await p.communicate(undefined, { timeout: 0.05 });
-   * } catch (e) {
-   *   if (!(e instanceof TimeoutExpired)) throw e;
-   * }
-   * const [out] = await p.communicate(); // "early\nlate\n"
+   * await assert.rejects(p.communicate(undefined, { timeout: 0.05 }), TimeoutExpired);
+   * const [out] = await p.communicate(); // collects what the first call read too
+   * assert.equal(new TextDecoder().decode(out!), "early\nlate\n");
    * ```
    */
   async communicate(

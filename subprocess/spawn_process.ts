@@ -85,10 +85,12 @@ function checkEnv(env: unknown): Record<string, string> | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spawnProcess } from "@eventlet/eventlet/subprocess";
  * const p = spawnProcess("echo", { args: ["hello"], stdout: "piped" });
  * const [out] = await p.communicate();
- * console.log(new TextDecoder().decode(out!), p.returncode); // "hello\n" 0
+ * assert.equal(new TextDecoder().decode(out!), "hello\n");
+ * assert.equal(p.returncode, 0);
  * ```
  */
 export function spawnProcess(command: string | URL, options: SpawnOptions = {}): GreenProcess {

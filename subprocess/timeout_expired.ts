@@ -22,7 +22,7 @@
  *   await p.wait({ timeout: 0.05 });
  * } catch (e) {
  *   if (!(e instanceof TimeoutExpired)) throw e;
- *   console.log(e.cmd, e.timeout); // ["sleep", "1"] 0.05
+ *   console.log(e.cmd, e.timeout); // [ "sleep", "1" ] 0.05
  *   p.kill();
  *   await p.wait();
  * }
