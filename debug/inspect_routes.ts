@@ -74,6 +74,8 @@ export interface PageUpdate {
 
 /** Seconds a kill from the page may take before the answer says it still runs. */
 const KILL_WAIT = 2;
+/** How long a table made for one page is good for others (ms). */
+const TABLE_REUSE_MS = 200;
 /** Rows in full and groups per page update: small, whatever the greenthread count. */
 const PAGE_LIMITS = { rows: 100, groups: 50 };
 /** Host names that reach only this machine (`URL.hostname` keeps IPv6 brackets). */
@@ -104,11 +106,13 @@ function givenToken(request: Request, url: URL): string | null {
 /** Makes the handler that serves `state`. */
 export function inspectorRoutes(state: RouteState): (request: Request) => Promise<Response> {
   const { token, pulse } = state;
-  let cached: { seq: number; table: GreenthreadTable } | null = null;
+  // Pages woken by the same sample share one table (a walk of every greenthread).
+  let cached: { at: number; table: GreenthreadTable } | null = null;
 
-  function tableAt(seq: number): GreenthreadTable {
-    if (cached === null || cached.seq !== seq) {
-      cached = { seq, table: greenthreadTable(PAGE_LIMITS) };
+  function currentTable(): GreenthreadTable {
+    const now = performance.now();
+    if (cached === null || now - cached.at > TABLE_REUSE_MS) {
+      cached = { at: now, table: greenthreadTable(PAGE_LIMITS) };
     }
     return cached.table;
   }
@@ -120,7 +124,7 @@ export function inspectorRoutes(state: RouteState): (request: Request) => Promis
       time: Date.now(),
       hub: hubCounters(),
       samples: pulse.samplesAfter(after),
-      table: tableAt(seq),
+      table: currentTable(),
       blocking: state.blocking.reports(),
       servers: state.servers.reports(),
       canKill: token !== undefined,
