@@ -195,11 +195,16 @@ export class Inspector {
  * needs the token.
  *
  * - Binds 127.0.0.1 by default; a non-loopback `hostname` without a `token`
- *   is a `TypeError`. A bad `port` is a `RangeError`.
- * - Spawn sites are shown when `captureSpawnSites(true)` is on (it costs a
- *   few microseconds per spawn, so `inspect` does not turn it on).
+ *   is a `TypeError`, as is an option of the wrong type; a `port` outside
+ *   0–65535 is a `RangeError`.
+ * - Spawn sites are shown when `captureSpawnSites(true)` is on (a stack
+ *   capture per spawn, 10–50 µs here, so `inspect` does not turn it on).
  * - Time in state is exact for a wait with a deadline, otherwise counted
  *   from when the inspector first saw it (shown as "≥").
+ * - Blocking reports are taken from `hub.onError`: install your handler
+ *   before `inspect()` (the inspector records in front of it).
+ * - It serves with `Deno.serve`, not `serveHttp`: its server must be
+ *   unref'd, and its own requests should not appear as greenthreads.
  * - Deviation: eventlet has no inspector page (its `debug` module prints);
  *   this follows Go's pprof for the text endpoints.
  *
@@ -224,6 +229,8 @@ export async function inspect(options: InspectOptions = {}): Promise<Inspector> 
   server.unref();
   pulse.start();
   blocking.attach();
-  await Promise.resolve(); // the listener is bound: server.addr is set
+  // Deno.serve binds at once; inspect() is async so that a server that binds
+  // asynchronously could take its place without changing the signature.
+  await Promise.resolve();
   return new Inspector(server, token, { pulse, blocking, servers });
 }
