@@ -16,7 +16,7 @@ import { typeName } from "../hub/checks.ts";
 import { listen } from "../net/connect.ts";
 import { GreenListener } from "../net/listener.ts";
 import { serve } from "../net/serve.ts";
-import type { Address, SockAddr } from "../net/addr.ts";
+import { type Address, parseAddress, type SockAddr } from "../net/addr.ts";
 import { describeAddr, runSession, type SessionOptions } from "./session.ts";
 
 /** Options of `backdoorServer`. */
@@ -42,16 +42,6 @@ function isLoopbackHost(host: string): boolean {
 /** Only a loopback TCP address or a Unix socket is local. */
 function isLocal(addr: SockAddr): boolean {
   return typeof addr === "string" || isLoopbackHost(addr[0]);
-}
-
-/** The host an address asks for, when it is a TCP one; undefined for a Unix path or a bad shape. */
-function hostOf(addr: unknown): string | undefined {
-  if (Array.isArray(addr)) return typeof addr[0] === "string" ? addr[0] : undefined;
-  if (typeof addr === "object" && addr !== null && "hostname" in addr) {
-    const hostname = (addr as { hostname: unknown }).hostname;
-    return typeof hostname === "string" ? hostname : undefined;
-  }
-  return undefined;
 }
 
 function refuseRemote(shown: string): never {
@@ -143,8 +133,11 @@ export function backdoorServer(
     }
     return run(addrOrListener, session);
   }
-  const host = hostOf(addrOrListener);
-  if (session.token === undefined && host !== undefined && !isLoopbackHost(host)) {
+  // Parsed as listen will (an empty or missing host is every interface).
+  const parsed = parseAddress(ACTION, addrOrListener, false);
+  if (
+    session.token === undefined && parsed.transport === "tcp" && !isLoopbackHost(parsed.hostname)
+  ) {
     refuseRemote(JSON.stringify(addrOrListener));
   }
   return run(listen(addrOrListener), session);

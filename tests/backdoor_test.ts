@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { sleep, spawn, withTimeout } from "../mod.ts";
 import { GreenletExit } from "../green/mod.ts";
 import { getHub } from "../hub/mod.ts";
-import { connect, type GreenListener, type GreenSocket, listen } from "../net/mod.ts";
+import { type Address, connect, type GreenListener, type GreenSocket, listen } from "../net/mod.ts";
 import { BlockingDetected, hubBlockingDetection } from "../debug/mod.ts";
 import { backdoorServer } from "../backdoor/mod.ts";
 import { captureErrors } from "./hub_helpers.ts";
@@ -283,9 +283,9 @@ Deno.test("a remote address without a token is refused before anything is bound"
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = probe.addr.port;
   probe.close();
-  for (const addr of [["0.0.0.0", port], ["", port], { hostname: "::", port }] as const) {
+  for (const addr of [["0.0.0.0", port], ["", port], { hostname: "::", port }, { port }]) {
     assert.throws(
-      () => backdoorServer(addr),
+      () => backdoorServer(addr as Address),
       (e: unknown) =>
         e instanceof RangeError &&
         /^Cannot start backdoorServer: the address must be loopback or a Unix socket unless a token is set, received /
