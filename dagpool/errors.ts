@@ -79,6 +79,10 @@ export class PropagateError extends Error {
  * or finished) or with a value, `post` of a key that has a value (without
  * `replace`) or whose greenthread is running (unless it posts itself).
  *
+ * - Thrown at once, before anything changes: the pool is as it was (a
+ *   `spawnMany` with one collision spawns none of its keys).
+ * - `key` is the key used twice; the message names it and what it has.
+ *
  * @example
  * ```ts
  * import { Collision, DAGPool } from "@eventlet/eventlet/dagpool";

@@ -14,8 +14,14 @@ class Token {}
 /**
  * A pool of at most `maxSize` (default 4, a positive integer) tokens:
  * distinct opaque objects, made as needed. Holding one is the right to use
- * whatever the pool limits. Everything else is `Pool`'s: `get` waits (a
- * switch point) while every token is out, `item()` lends one for `using`.
+ * whatever the pool limits.
+ *
+ * - Everything is `Pool`'s: `get` waits (a switch point) while every token
+ *   is out, waiters are served first come first served, `item()` lends one
+ *   for `using`, `put` never switches.
+ * - A kill or `Timeout` in `get` takes no token, or completes the hand-over
+ *   already made (the kill lands at the next switch point): no token is
+ *   lost, so the limit never shrinks.
  *
  * @example
  * ```ts
