@@ -93,6 +93,8 @@ export class HttpServer implements AsyncDisposable {
    * requests finish, and after `deadline` seconds (default 10) kills the
    * rest — answering `503` where nothing was sent — and resolves once their
    * `finally` blocks ran. A second call returns the first call's promise.
+   * A handler may call it (an admin route) but should not await it: the
+   * shutdown waits for that handler too.
    *
    * Deviation (a limit of `Deno.serve`): a client still trickling a request
    * body keeps its connection open after that (Deno waits for the body, and

@@ -231,3 +231,16 @@ Deno.test("aborting the signal option closes the server at once; running handler
   assert.ok(cleanedUp, "its finally ran before finished settled");
   assert.equal(server.stats().killed, 1);
 });
+
+Deno.test("a handler may start the shutdown of its own server (an admin route) and still answer", async () => {
+  let result: Promise<{ drained: number; killed: number }> | undefined;
+  const { server, base } = startServer((request) => {
+    if (new URL(request.url).pathname === "/quit") {
+      result = server.shutdown({ deadline: 5 });
+      return new Response("bye");
+    }
+    return new Response("hi");
+  }, { log: false });
+  assert.equal(await fetch(`${base}/quit`).then((r) => r.text()), "bye");
+  assert.deepEqual(await result, { drained: 1, killed: 0 });
+});
