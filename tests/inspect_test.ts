@@ -483,5 +483,7 @@ Deno.test("an inspector never keeps the process alive, even while a page is open
   await page;
   assert.equal(code, 0);
   assert.ok(updates >= 2, `the page had ${updates} updates`);
-  assert.ok(exitedAfter < 500, `exited ${exitedAfter} ms after its work ended`);
+  // Kept alive, it would never end (the page asks again at once): any bound well
+  // under the 10 s guard tells; 3 s leaves room for a loaded machine.
+  assert.ok(exitedAfter < 3000, `exited ${exitedAfter} ms after its work ended`);
 });
