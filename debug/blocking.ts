@@ -11,11 +11,14 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import type { GreenThread } from "../hub/greenthread.ts";
+import {
+  checkBlocked,
+  type GreenThread,
+  reportError,
+  setBlockWatch,
+  spawnSiteOf,
+} from "../hub/lowlevel.ts";
 import { typeName } from "../hub/checks.ts";
-
-const hub = getHub();
 
 /**
  * Reported through `hub.onError` when a greenthread ran longer than the
@@ -42,7 +45,8 @@ export class BlockingDetected extends Error {
     const who = g === undefined
       ? "Code outside any switch point"
       : `Greenthread "${g.name ?? g.id}" (id ${g.id})`;
-    const site = g?.spawnSite === undefined ? "" : `; spawned at ${g.spawnSite}`;
+    const spawnSite = g === undefined ? undefined : spawnSiteOf(g);
+    const site = spawnSite === undefined ? "" : `; spawned at ${spawnSite}`;
     super(
       `${who} ran for about ${blockedMs} ms without reaching a switch point ` +
         `(resolution ${resolution} s)${site}`,
@@ -155,16 +159,15 @@ export function hubBlockingDetection(on: boolean, options: BlockingDetectionOpti
   worker = new Worker(url, { type: "module" });
   URL.revokeObjectURL(url);
   worker.postMessage({ buffer: watch.buffer, resolutionMs: resolution * 1000 });
-  hub.blockWatch = watch;
-  hub.onBlocked = (greenlet, blockedMs) => {
+  setBlockWatch(watch, (greenlet, blockedMs) => {
     Atomics.add(watch, 0, 1); // resumed: the episode is over
-    hub.reportError(new BlockingDetected(greenlet, blockedMs, resolution), greenlet);
-  };
+    reportError(new BlockingDetected(greenlet, blockedMs, resolution), greenlet);
+  });
   // While the thread is idle nothing pumps; this beat tells the watchdog
   // the thread is alive, and reports an episode no switch point claimed.
   const beat = setInterval(() => {
     Atomics.add(watch, 0, 1);
-    hub.checkBlocked(undefined);
+    checkBlocked(undefined);
   }, Math.max(1, (resolution * 1000) / 4));
   Deno.unrefTimer(beat as unknown as number);
   idleBeat = beat;
@@ -175,6 +178,5 @@ function stop(): void {
   worker = null;
   if (idleBeat !== undefined) clearInterval(idleBeat);
   idleBeat = undefined;
-  hub.blockWatch = null;
-  hub.onBlocked = null;
+  setBlockWatch(null, null);
 }

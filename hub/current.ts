@@ -45,7 +45,3 @@ export function runAs<A, R>(
 ): R {
   return carrier.run(greenlet, fn, arg, captured);
 }
-
-// Transitional: net/, tpool/ and patcher/ import these from here until they
-// use lowlevel.ts (issue 14). A cycle, harmless: both sides only call.
-export { currentGreenlet, mainGreenlet } from "./greenthread.ts";

@@ -27,15 +27,13 @@ import {
   isStarted,
   markDead,
   markStarted,
-  parksOf,
   signalOf,
-  takePendingError as takeError,
 } from "./greenlet_core.ts";
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
 import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
 import { GreenThreadRare } from "./greenthread_rare.ts";
 import { activeInstruments } from "./instruments.ts";
-import { type Park, ParkingLot } from "./park.ts";
+import { ParkingLot } from "./park.ts";
 import { RUN } from "./run_queue.ts";
 import { checkBlocked, reportError, unregister } from "./scheduler.ts";
 import { completed, deliverPending, failed, hasPendingError, throwInto } from "./switch_points.ts";
@@ -328,35 +326,6 @@ export class GreenThread<T = unknown> extends GreenletCore {
     if (i < 0) return false;
     links.splice(i, 1);
     return true;
-  }
-
-  // ------------------------------------------------------------ transitional
-  // For net/ and tpool/ until they use lowlevel.ts (issue 14): removed then.
-
-  /** @ignore */
-  get hasPendingError(): boolean {
-    return hasPendingError(this);
-  }
-  /** @ignore */
-  takePendingError(): unknown {
-    return takeError(this);
-  }
-  /** @ignore */
-  parks(): Park[] {
-    return parksOf(this);
-  }
-  /** @ignore */
-  get spawnSite(): string | undefined {
-    return spawnSiteOf(this);
-  }
-  /** @ignore */
-  outcome(): { ok: true; value: T } | { ok: false; error: unknown } | undefined {
-    return outcomeOf(this);
-  }
-  /** @ignore */
-  // deno-lint-ignore no-explicit-any
-  addExitHook(fn: (gt: GreenThread<any>) => void): void {
-    addExitHook(this, fn);
   }
 
   #finish(outcome: number, result: unknown): void {

@@ -22,7 +22,6 @@ import {
   setErrorHandler,
 } from "./scheduler.ts";
 import { Timer } from "./user_timer.ts";
-import { legacyHubFields, legacyHubMethods } from "./compat.ts";
 
 export type { ErrorHandler };
 
@@ -162,29 +161,7 @@ export class Hub {
     const { ready, timers, switches } = runCounters();
     return { ready, parked: parkedNow(), timers, switches };
   }
-
-  // ------------------------------------------------------------ transitional
-  // The methods of before the low-level split, for net/ and tpool/ until
-  // they use lowlevel.ts (compat.ts installs them below; removed then).
-  /** @ignore */ declare newPark: Legacy["newPark"];
-  /** @ignore */ declare suspend: Legacy["suspend"];
-  /** @ignore */ declare setDeadline: Legacy["setDeadline"];
-  /** @ignore */ declare wake: Legacy["wake"];
-  /** @ignore */ declare wakeWithError: Legacy["wakeWithError"];
-  /** @ignore */ declare completed: Legacy["completed"];
-  /** @ignore */ declare failed: Legacy["failed"];
-  /** @ignore */ declare deliverPending: Legacy["deliverPending"];
-  /** @ignore */ declare awaitForeign: Legacy["awaitForeign"];
-  /** @ignore */ declare throwInto: Legacy["throwInto"];
-  /** @ignore */ declare reportError: Legacy["reportError"];
-  /** @ignore */ declare budgetSpent: Legacy["budgetSpent"];
-  /** @ignore */ declare checkBlocked: Legacy["checkBlocked"];
-  /** @ignore */ declare blockWatch: Int32Array | null;
-  /** @ignore */ declare onBlocked: ((g: GreenThread | undefined, ms: number) => void) | null;
-  /** @ignore */ declare captureSpawnSites: boolean;
 }
-
-type Legacy = typeof legacyHubMethods;
 
 function userTimer(
   what: string,
@@ -198,9 +175,6 @@ function userTimer(
   // setTimeout callback does.
   return new Timer(checkSeconds(what, seconds), fn, args, captureContext(), owner);
 }
-
-Object.assign(Hub.prototype, legacyHubMethods);
-Object.defineProperties(Hub.prototype, legacyHubFields);
 
 const hub = new Hub();
 

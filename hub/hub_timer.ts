@@ -68,11 +68,6 @@ export class HubTimer implements Runnable {
     return (this.#state & (FIRED | CANCELLED)) === 0;
   }
 
-  /** Transitional name of `live` (debug/snapshot.ts). */
-  get pending(): boolean {
-    return this.live;
-  }
-
   /** True while it waits in the heap. */
   get inHeap(): boolean {
     return (this.#state & IN_HEAP) !== 0;

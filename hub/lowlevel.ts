@@ -26,7 +26,13 @@ export {
   setSpawnSite,
   spawnSiteOf,
 } from "./greenthread.ts";
-export { isDead, isStarted, parksOf, withdrawPendingError } from "./greenlet_core.ts";
+export {
+  isDead,
+  isStarted,
+  parksOf,
+  takePendingError,
+  withdrawPendingError,
+} from "./greenlet_core.ts";
 export { isKill } from "./greenlet_exit.ts";
 export {
   type Deadline,

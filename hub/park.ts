@@ -141,7 +141,7 @@ function captureResolvers(resolve: (value: unknown) => void, reject: (error: unk
  * waker holds the park itself (sleep, a foreign operation). Return
  * `suspend(park)`.
  */
-export function newPark<D = unknown>(g: GreenThread, what: string): Park<D> {
+export function newPark<D = undefined>(g: GreenThread, what: string): Park<D> {
   checkBlocked(g);
   const park = new Park<D>(g, what);
   addPark(g, park);
@@ -321,7 +321,3 @@ export class ParkingLot<D = undefined> {
     for (let p = this.head; p !== null; p = p.next) yield p;
   }
 }
-
-/** Transitional: the old untyped waiter list, for net/ and tpool/ (issue 14). */
-// deno-lint-ignore no-explicit-any
-export class WaiterList extends ParkingLot<any> {}

@@ -4,15 +4,12 @@
  * @module
  */
 
+import { awaitForeign, currentGreenlet } from "../hub/lowlevel.ts";
 import { denoIo } from "./deno_io.ts";
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
 import { type Address, parseAddress } from "./addr.ts";
 import { checkCount, typeName } from "../hub/checks.ts";
 import { GreenSocket } from "./socket.ts";
 import { GreenListener } from "./listener.ts";
-
-const hub = getHub();
 
 /** Closes a connection that arrived after its wait was interrupted. */
 export function closeConn(conn: Deno.Conn): void {
@@ -46,7 +43,7 @@ export function connect(addr: Address): Promise<GreenSocket> {
   const start: () => Promise<Deno.Conn> = parsed.transport === "unix"
     ? () => denoIo.connect({ transport: "unix", path: parsed.path })
     : () => denoIo.connect({ hostname: parsed.hostname, port: parsed.port });
-  return hub.awaitForeign(
+  return awaitForeign(
     currentGreenlet(),
     "connect",
     start,

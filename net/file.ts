@@ -5,7 +5,7 @@
  * @module
  */
 
-import { currentGreenlet } from "../hub/current.ts";
+import { currentGreenlet, hasPendingError, takePendingError } from "../hub/lowlevel.ts";
 import type { GreenSocket } from "./socket.ts";
 import { checkBytes } from "./errors.ts";
 import { checkCount } from "../hub/checks.ts";
@@ -257,5 +257,5 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
 /** Throws the current greenthread's pending kill or Timeout, if any. */
 function deliverPendingError(): void {
   const g = currentGreenlet();
-  if (g.hasPendingError) throw g.takePendingError();
+  if (hasPendingError(g)) throw takePendingError(g);
 }

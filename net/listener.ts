@@ -5,9 +5,16 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import { WaiterList } from "../hub/park.ts";
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  hasPendingError,
+  ParkingLot,
+  rejectAfter,
+  wake,
+} from "../hub/lowlevel.ts";
 import { fromDenoAddr, type SockAddr } from "./addr.ts";
 import {
   BlockingIOError,
@@ -18,8 +25,6 @@ import {
 } from "./errors.ts";
 import { GreenSocket } from "./socket.ts";
 import { typeName } from "../hub/checks.ts";
-
-const hub = getHub();
 
 /** What `accept()` resolves: the connected socket and the peer's address. */
 export type Accepted = [sock: GreenSocket, addr: SockAddr];
@@ -60,7 +65,7 @@ function accepted(conn: Deno.Conn): Accepted {
  */
 export class GreenListener {
   #listener: Deno.Listener;
-  #acceptors = new WaiterList();
+  #acceptors = new ParkingLot();
   #ready: Deno.Conn[] = [];
   #accepting = false;
   #closed = false;
@@ -127,18 +132,22 @@ export class GreenListener {
    */
   accept(): Promise<Accepted> {
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closed) return hub.failed(g, closedError("accept", "listener is closed"));
-    if (this.#ready.length > 0) return hub.completed(g, accepted(this.#ready.shift()!));
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#closed) return failed(g, closedError("accept", "listener is closed"));
+    if (this.#ready.length > 0) return completed(g, accepted(this.#ready.shift()!));
     if (this.#timeout === 0) {
       this.#startAccept();
-      return hub.failed(g, new BlockingIOError("Cannot accept: no connection is waiting"));
+      return failed(g, new BlockingIOError("Cannot accept: no connection is waiting"));
     }
-    const park = hub.newPark(g, "GreenListener.accept");
-    this.#acceptors.push(park);
-    if (this.#timeout !== null) hub.setDeadline(park, this.#timeout, new SocketTimeout(), true);
+    const parked = this.#timeout === null
+      ? this.#acceptors.park<Accepted>(g, "GreenListener.accept")
+      : this.#acceptors.parkFor<Accepted>(
+        g,
+        "GreenListener.accept",
+        rejectAfter(this.#timeout, new SocketTimeout()),
+      );
     this.#startAccept();
-    return hub.suspend(park);
+    return parked;
   }
 
   #startAccept(): void {
@@ -155,7 +164,7 @@ export class GreenListener {
     }
     const park = this.#acceptors.head;
     if (park === null) this.#ready.push(conn);
-    else hub.wake(park, accepted(conn));
+    else wake(park, accepted(conn));
     if (this.#acceptors.length > 0) this.#startAccept();
   };
 
@@ -164,7 +173,7 @@ export class GreenListener {
     if (this.#closed) return;
     const acceptors = this.#acceptors;
     for (let park = acceptors.head; park !== null; park = acceptors.head) {
-      hub.wake(park, failWithCallerStack(error));
+      wake(park, failWithCallerStack(error));
     }
   };
 
@@ -227,7 +236,7 @@ export class GreenListener {
     this.#ready = [];
     const acceptors = this.#acceptors;
     for (let park = acceptors.head; park !== null; park = acceptors.head) {
-      hub.wake(park, failWithCallerStack(closedError("accept", "listener is closed")));
+      wake(park, failWithCallerStack(closedError("accept", "listener is closed")));
     }
   }
 

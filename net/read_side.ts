@@ -18,9 +18,17 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { type Park, WaiterList } from "../hub/park.ts";
+import {
+  completed,
+  deliverPending,
+  failed,
+  type GreenThread,
+  hasPendingError,
+  type Park,
+  ParkingLot,
+  rejectAfter,
+  wake,
+} from "../hub/lowlevel.ts";
 import {
   BlockingIOError,
   closedError,
@@ -29,8 +37,6 @@ import {
   SocketTimeout,
   translateIoError,
 } from "./errors.ts";
-
-const hub = getHub();
 
 /** The empty result of a recv at EOF (zero-length, so sharing it is safe). */
 const EMPTY: Uint8Array = new Uint8Array(0);
@@ -77,7 +83,7 @@ export class ReadSide {
   #dropped = false;
   /** Why recv fails ("socket is closed"); empty while open. */
   #closedReason = "";
-  #readers = new WaiterList();
+  #readers = new ParkingLot<Want>();
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
@@ -97,26 +103,25 @@ export class ReadSide {
    * recv/recvInto: resolves a Uint8Array (want = bufsize) or a count (want =
    * buffer). `timeout` null blocks, 0 is non-blocking, > 0 a deadline.
    */
-  recv(g: Greenlet, want: number, timeout: number | null, what: string): Promise<Uint8Array>;
-  recv(g: Greenlet, want: Uint8Array, timeout: number | null, what: string): Promise<number>;
-  recv(g: Greenlet, want: Want, timeout: number | null, what: string): Promise<unknown> {
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closedReason !== "") return hub.failed(g, closedError("recv", this.#closedReason));
-    if (this.#end > this.#start) return hub.completed(g, this.#take(want));
-    if (this.#failed) return hub.failed(g, this.#failure());
-    if (this.#eof) return hub.completed(g, eofValue(want));
+  recv(g: GreenThread, want: number, timeout: number | null, what: string): Promise<Uint8Array>;
+  recv(g: GreenThread, want: Uint8Array, timeout: number | null, what: string): Promise<number>;
+  recv(g: GreenThread, want: Want, timeout: number | null, what: string): Promise<unknown> {
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#closedReason !== "") return failed(g, closedError("recv", this.#closedReason));
+    if (this.#end > this.#start) return completed(g, this.#take(want));
+    if (this.#failed) return failed(g, this.#failure());
+    if (this.#eof) return completed(g, eofValue(want));
     if (timeout === 0) {
       // Like a readable check on a non-blocking fd: start a read so that the
       // bytes are buffered for a later recv, and fail now.
       this.#startRead(wantSize(want));
-      return hub.failed(g, new BlockingIOError());
+      return failed(g, new BlockingIOError());
     }
-    const park = hub.newPark(g, what);
-    park.data = want;
-    this.#readers.push(park);
-    if (timeout !== null) hub.setDeadline(park, timeout, new SocketTimeout(), true);
+    const parked = timeout === null
+      ? this.#readers.park(g, what, want)
+      : this.#readers.parkFor(g, what, rejectAfter(timeout, new SocketTimeout()), want);
     this.#startRead(wantSize(want));
-    return hub.suspend(park);
+    return parked;
   }
 
   /** Hands out up to what `want` asks from the buffer: the effect of a recv. */
@@ -162,12 +167,12 @@ export class ReadSide {
     // Hand the bytes over in FIFO order; every park in the list is PARKED
     // (a kill or timeout takes its park out), so each wake succeeds.
     const readers = this.#readers;
-    let park: Park | null = readers.head;
+    let park: Park<Want> | null = readers.head;
     while (park !== null && this.#end > this.#start) {
-      hub.wake(park, this.#take(park.data as Want));
+      wake(park, this.#take(park.data!));
       park = readers.head;
     }
-    if (park !== null) this.#startRead(wantSize(park.data as Want));
+    if (park !== null) this.#startRead(wantSize(park.data!));
   };
 
   #onReadError = (error: unknown): void => {
@@ -182,7 +187,7 @@ export class ReadSide {
     this.#error = error;
     const readers = this.#readers;
     for (let park = readers.head; park !== null; park = readers.head) {
-      hub.wake(park, failWithCallerStack(this.#failure()));
+      wake(park, failWithCallerStack(this.#failure()));
     }
   };
 
@@ -194,7 +199,7 @@ export class ReadSide {
   #wakeAllAtEof(): void {
     const readers = this.#readers;
     for (let park = readers.head; park !== null; park = readers.head) {
-      hub.wake(park, eofValue(park.data as Want));
+      wake(park, eofValue(park.data!));
     }
   }
 
@@ -215,7 +220,7 @@ export class ReadSide {
     this.#start = this.#end = 0;
     const readers = this.#readers;
     for (let park = readers.head; park !== null; park = readers.head) {
-      hub.wake(park, failWithCallerStack(closedError("recv", reason)));
+      wake(park, failWithCallerStack(closedError("recv", reason)));
     }
   }
 }

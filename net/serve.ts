@@ -5,10 +5,21 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { WaiterList } from "../hub/park.ts";
+import {
+  addExitHook,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  hasPendingError,
+  newPark,
+  outcomeOf,
+  ParkingLot,
+  reportError,
+  suspend,
+  throwInto,
+  wake,
+  wakeWithError,
+} from "../hub/lowlevel.ts";
 import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
 import { spawn } from "../green/spawn.ts";
 import { GreenPool } from "../green/greenpool.ts";
@@ -17,8 +28,6 @@ import { GreenListener } from "./listener.ts";
 import { closedError } from "./errors.ts";
 import type { GreenSocket } from "./socket.ts";
 import { checkFunction, typeName } from "../hub/checks.ts";
-
-const hub = getHub();
 
 /**
  * Throw it from a `serve` handler to stop the server: `serve` then
@@ -94,7 +103,7 @@ class Server {
   fresh = true;
   ended = false;
   /** The greenlets awaiting `serve`. */
-  #waiters = new WaiterList();
+  #waiters = new ParkingLot();
   #resolve: () => void = ignore;
   #reject: (error: unknown) => void = ignore;
 
@@ -115,20 +124,20 @@ class Server {
     const loop = spawn(acceptLoop, this);
     loop.name = "serve";
     this.loop = loop;
-    loop.link(() => this.#end(loop.outcome()!));
+    loop.link(() => this.#end(outcomeOf(loop)!));
     return result;
   }
 
   /** Parks `g` until the server ends; a kill or Timeout there stops it. */
-  park(g: Greenlet): Promise<void> {
-    if (g.hasPendingError) {
+  park(g: GreenThread): Promise<void> {
+    if (hasPendingError(g)) {
       this.stop();
-      return hub.deliverPending(g);
+      return deliverPending(g);
     }
-    const park = hub.newPark(g, "serve");
+    const park = newPark(g, "serve");
     park.onInterrupt = () => this.stop();
     this.#waiters.push(park);
-    return hub.suspend(park);
+    return suspend(park);
   }
 
   /** Stops accepting (the caller was interrupted): serve ends quietly. */
@@ -136,20 +145,20 @@ class Server {
     if (this.stopping) return;
     this.stopping = true;
     this.listener.close();
-    if (this.loop !== null && !this.loop.dead) hub.throwInto(this.loop, new GreenletExit());
+    if (this.loop !== null && !this.loop.dead) throwInto(this.loop, new GreenletExit());
   }
 
   /** A handler failed (or threw StopServe): end the accept loop with its error. */
   fail(error: unknown): void {
     if (this.stopping) {
       // serve has ended: nobody will see this error but the hub's handler.
-      if (!(error instanceof StopServe)) hub.reportError(error, currentGreenlet());
+      if (!(error instanceof StopServe)) reportError(error, currentGreenlet());
       return;
     }
     this.stopping = true;
     this.failed = true;
     this.failure = error;
-    hub.throwInto(this.loop!, error);
+    throwInto(this.loop!, error);
   }
 
   /** The accept loop ended: close the listener, settle serve and its waiters. */
@@ -169,8 +178,8 @@ class Server {
     }
     const waiters = this.#waiters;
     for (let park = waiters.head; park !== null; park = waiters.head) {
-      if (reason === undefined) hub.wake(park, undefined);
-      else hub.wakeWithError(park, reason);
+      if (reason === undefined) wake(park, undefined);
+      else wakeWithError(park, reason);
     }
     if (reason === undefined) this.#resolve();
     else this.#reject(reason);
@@ -194,7 +203,7 @@ async function acceptLoop(server: Server): Promise<void> {
     }
     // An exit hook runs however the handler ends (at once if it already
     // has, even killed before it started): the socket is closed exactly then.
-    gt.addExitHook(() => sock.close());
+    addExitHook(gt, () => sock.close());
   }
 }
 
@@ -279,7 +288,7 @@ export function serve(
     );
   }
   if (listener.closed) {
-    return hub.failed(currentGreenlet(), closedError("serve", "listener is closed"));
+    return failed(currentGreenlet(), closedError("serve", "listener is closed"));
   }
   return new Server(listener, handle, concurrency).start();
 }

@@ -5,8 +5,13 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import {
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  hasPendingError,
+} from "../hub/lowlevel.ts";
 import { describePeer, fromDenoAddr, type SockAddr } from "./addr.ts";
 import { checkBytes, checkConn, checkShutdownHow, checkTimeout, closedError } from "./errors.ts";
 import { checkCount } from "../hub/checks.ts";
@@ -14,8 +19,6 @@ import { ReadSide } from "./read_side.ts";
 import { WriteSide } from "./write_side.ts";
 import { GreenFile } from "./file.ts";
 import { SocketStreams } from "./streams.ts";
-
-const hub = getHub();
 
 /** How `shutdown` closes the connection: one half or both. */
 export type ShutdownHow = "read" | "write" | "both";
@@ -297,10 +300,10 @@ export class GreenSocket {
   shutdown(how: ShutdownHow = "both"): Promise<void> {
     checkShutdownHow(how);
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
-    if (this.#closed) return hub.failed(g, closedError("shutdown"));
+    if (hasPendingError(g)) return deliverPending(g);
+    if (this.#closed) return failed(g, closedError("shutdown"));
     if (how !== "write") this.#reader.shutdown();
-    if (how === "read") return hub.completed(g, undefined);
+    if (how === "read") return completed(g, undefined);
     return this.#writer.shutdown(g, this.#timeout);
   }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Greenlet } from "../hub/greenlet.ts";
+import { GreenThread } from "../hub/lowlevel.ts";
 import type { ReadSide } from "./read_side.ts";
 import type { WriteSide } from "./write_side.ts";
 import { checkBytes } from "./errors.ts";
@@ -66,7 +66,7 @@ export class SocketStreams {
   #reader: ReadSide;
   #writer: WriteSide;
   #abort: () => void;
-  #greenlet: Greenlet | null = null;
+  #greenlet: GreenThread | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
 
@@ -105,7 +105,7 @@ export class SocketStreams {
   }
 
   /** Web-stream waits park as a private greenlet that nothing kills. */
-  #ownGreenlet(): Greenlet {
-    return this.#greenlet ??= new Greenlet();
+  #ownGreenlet(): GreenThread {
+    return this.#greenlet ??= new GreenThread();
   }
 }

@@ -5,14 +5,11 @@
  * @module
  */
 
+import { awaitForeign, currentGreenlet, deliverPending, hasPendingError } from "../hub/lowlevel.ts";
 import { denoIo } from "./deno_io.ts";
 import { GreenSocket } from "./socket.ts";
 import { GreenListener } from "./listener.ts";
 import { typeName } from "../hub/checks.ts";
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-
-const hub = getHub();
 
 /** Options of a client-side `wrapSsl`. */
 export interface ClientTlsOptions {
@@ -207,7 +204,7 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
   const g = currentGreenlet();
   // A pending kill or Timeout surfaces before the socket is handed over, so
   // the plain connection is not left detached and unclosed.
-  if (g.hasPendingError) return hub.deliverPending(g);
+  if (hasPendingError(g)) return deliverPending(g);
   const conn = sock.detach(
     "wrapSsl",
     "socket was upgraded to TLS; use the socket wrapSsl returned",
@@ -217,7 +214,7 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
     caCerts: options.caCerts,
     alpnProtocols: options.alpnProtocols,
   };
-  return hub.awaitForeign(g, "wrapSsl", async () => {
+  return awaitForeign(g, "wrapSsl", async () => {
     let tls: Deno.TlsConn;
     try {
       tls = await denoIo.startTls(conn as Deno.TcpConn, tlsOptions);

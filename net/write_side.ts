@@ -16,9 +16,21 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
-import { type Park, PARKED, WaiterList } from "../hub/park.ts";
+import {
+  completed,
+  deliverPending,
+  failed,
+  type GreenThread,
+  hasPendingError,
+  newPark,
+  type Park,
+  PARKED,
+  ParkingLot,
+  rejectAfter,
+  setDeadline,
+  suspend,
+  wake,
+} from "../hub/lowlevel.ts";
 import {
   BlockingIOError,
   closedError,
@@ -27,8 +39,6 @@ import {
   SocketTimeout,
   translateIoError,
 } from "./errors.ts";
-
-const hub = getHub();
 
 /** One send/sendall/shutdown in the line. */
 interface WriteOp {
@@ -45,8 +55,8 @@ interface WriteOp {
 /** The write machinery of one socket; `GreenSocket` validates arguments. */
 export class WriteSide {
   #conn: Deno.Conn;
-  #active: Park | null = null;
-  #queue = new WaiterList();
+  #active: Park<WriteOp> | null = null;
+  #queue = new ParkingLot<WriteOp>();
   #failed = false;
   /** Deno's error of the failed write (translated afresh for each caller). */
   #error: unknown = undefined;
@@ -69,40 +79,40 @@ export class WriteSide {
    * (`all` true: resolves once every byte is written).
    */
   write(
-    g: Greenlet,
+    g: GreenThread,
     data: Uint8Array,
     all: false,
     timeout: number | null,
     what: string,
   ): Promise<number>;
   write(
-    g: Greenlet,
+    g: GreenThread,
     data: Uint8Array,
     all: true,
     timeout: number | null,
     what: string,
   ): Promise<void>;
   write(
-    g: Greenlet,
+    g: GreenThread,
     data: Uint8Array,
     all: boolean,
     timeout: number | null,
     what: string,
   ): Promise<unknown> {
-    if (g.hasPendingError) return hub.deliverPending(g);
+    if (hasPendingError(g)) return deliverPending(g);
     const refusal = this.#refusal("send");
-    if (refusal !== null) return hub.failed(g, refusal);
-    if (data.length === 0) return hub.completed(g, all ? undefined : 0);
+    if (refusal !== null) return failed(g, refusal);
+    if (data.length === 0) return completed(g, all ? undefined : 0);
     return this.#enqueue(g, { data, off: 0, all, timeout }, what);
   }
 
   /** shutdown("write"): after the writes already asked for, closes the write half. */
-  shutdown(g: Greenlet, timeout: number | null): Promise<void> {
-    if (g.hasPendingError) return hub.deliverPending(g);
+  shutdown(g: GreenThread, timeout: number | null): Promise<void> {
+    if (hasPendingError(g)) return deliverPending(g);
     if (this.#closedReason !== "") {
-      return hub.failed(g, closedError("shutdown", this.#closedReason));
+      return failed(g, closedError("shutdown", this.#closedReason));
     }
-    if (this.#shut) return hub.completed(g, undefined);
+    if (this.#shut) return completed(g, undefined);
     this.#shut = true;
     const op = { data: null, off: 0, all: false, timeout };
     return this.#enqueue(g, op, "GreenSocket.shutdown") as Promise<void>;
@@ -117,22 +127,22 @@ export class WriteSide {
     return null;
   }
 
-  #enqueue(g: Greenlet, op: WriteOp, what: string): Promise<unknown> {
+  #enqueue(g: GreenThread, op: WriteOp, what: string): Promise<unknown> {
     const busy = this.#active !== null || this.#queue.length > 0;
-    if (busy && op.timeout === 0) return hub.failed(g, new BlockingIOError());
-    const park = hub.newPark(g, what);
+    if (busy && op.timeout === 0) return failed(g, new BlockingIOError());
+    const park = newPark<WriteOp>(g, what);
     park.data = op;
     if (op.timeout !== null && op.timeout > 0) {
-      hub.setDeadline(park, op.timeout, new SocketTimeout(), true);
+      setDeadline(park, rejectAfter(op.timeout, new SocketTimeout()));
     }
     if (busy) this.#queue.push(park);
     else this.#begin(park);
-    return hub.suspend(park);
+    return suspend(park);
   }
 
-  #begin(park: Park): void {
+  #begin(park: Park<WriteOp>): void {
     this.#active = park;
-    this.#issue(park.data as WriteOp);
+    this.#issue(park.data!);
   }
 
   #issue(op: WriteOp): void {
@@ -147,7 +157,7 @@ export class WriteSide {
 
   #onWrite = (n: number): void => {
     const park = this.#active!;
-    const op = park.data as WriteOp;
+    const op = park.data!;
     op.off += n;
     this.#wrote = true;
     if (this.#closedReason !== "") {
@@ -159,12 +169,12 @@ export class WriteSide {
         if (op.timeout !== null && op.timeout > 0) {
           // eventlet's timeout covers each underlying send, not the sendall.
           park.timer?.cancel();
-          hub.setDeadline(park, op.timeout, new SocketTimeout(), true);
+          setDeadline(park, rejectAfter(op.timeout, new SocketTimeout()));
         }
         this.#issue(op);
         return;
       }
-      hub.wake(park, op.all ? undefined : n);
+      wake(park, op.all ? undefined : n);
     }
     // Interrupted (or done): the rest of its data is not sent.
     this.#next();
@@ -181,7 +191,7 @@ export class WriteSide {
 
   #onShut = (): void => {
     const park = this.#active!;
-    hub.wake(park, undefined);
+    wake(park, undefined);
     this.#next();
   };
 
@@ -193,10 +203,10 @@ export class WriteSide {
     }
     // A peer that already went away: the write half is gone anyway.
     if (error instanceof Deno.errors.NotConnected || isPeerGone(error)) {
-      hub.wake(park, undefined);
+      wake(park, undefined);
     } else {
       const failure = translateIoError("shutdown", error, this.#conn, this.#wrote);
-      hub.wake(park, failWithCallerStack(failure));
+      wake(park, failWithCallerStack(failure));
     }
     this.#next();
   };
@@ -222,10 +232,10 @@ export class WriteSide {
    * still completes; its callback then clears `#active`.
    */
   #rejectAll(makeError: () => unknown): void {
-    if (this.#active !== null) hub.wake(this.#active, failWithCallerStack(makeError()));
+    if (this.#active !== null) wake(this.#active, failWithCallerStack(makeError()));
     const queue = this.#queue;
     for (let p = queue.head; p !== null; p = queue.head) {
-      hub.wake(p, failWithCallerStack(makeError()));
+      wake(p, failWithCallerStack(makeError()));
     }
   }
 

@@ -5,10 +5,7 @@
  * @module
  */
 
-import { currentGreenlet } from "../hub/current.ts";
-import { getHub } from "../hub/hub.ts";
-
-const hub = getHub();
+import { awaitForeign, currentGreenlet } from "../hub/lowlevel.ts";
 
 /** The signal that aborts a request: the greenthread's, and the caller's own. */
 function combinedSignal(input: RequestInfo | URL, init: RequestInit | undefined): AbortSignal {
@@ -28,7 +25,7 @@ function combinedSignal(input: RequestInfo | URL, init: RequestInit | undefined)
 export function makeGreenFetch(original: typeof fetch): typeof fetch {
   const green = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // A pending kill or Timeout surfaces before the request starts.
-    return hub.awaitForeign(
+    return awaitForeign(
       currentGreenlet(),
       "fetch",
       () => original(input, { ...init, signal: combinedSignal(input, init) }),

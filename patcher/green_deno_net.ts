@@ -8,19 +8,16 @@
 import { denoIo } from "../net/deno_io.ts";
 import { closeConn } from "../net/connect.ts";
 import { GreenSocket } from "../net/socket.ts";
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import { awaitForeign, currentGreenlet, deliverPending, hasPendingError } from "../hub/lowlevel.ts";
 import { GreenConn, GreenDenoListener } from "./green_conn.ts";
 
 function toGreenConn(conn: Deno.Conn): GreenConn {
   return new GreenConn(new GreenSocket(conn));
 }
 
-const hub = getHub();
-
 /** Waits for a platform connection at a switch point; hands out a GreenConn. */
 function connectGreen(what: string, start: () => Promise<Deno.Conn>): Promise<GreenConn> {
-  return hub.awaitForeign(currentGreenlet(), what, start, toGreenConn, closeConn);
+  return awaitForeign(currentGreenlet(), what, start, toGreenConn, closeConn);
 }
 
 /** Gives `green` the `length` of the function it replaces (its name is already the same). */
@@ -53,7 +50,7 @@ export const greenDenoNet = {
   startTls: sameShape(function startTls(conn: Deno.TcpConn, options?: Deno.StartTlsOptions) {
     const g = currentGreenlet();
     // A pending kill or Timeout surfaces before the connection is handed over.
-    if (g.hasPendingError) return hub.deliverPending(g);
+    if (hasPendingError(g)) return deliverPending(g);
     const raw = conn instanceof GreenConn
       ? conn.socket.detach("startTls", "connection was upgraded to TLS")
       : conn;

@@ -5,9 +5,17 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
-import type { Greenlet } from "../hub/greenlet.ts";
+import {
+  awaitForeign,
+  completed,
+  currentGreenlet,
+  deliverPending,
+  failed,
+  type GreenThread,
+  hasPendingError,
+  newPark,
+  suspend,
+} from "../hub/lowlevel.ts";
 import { functionInfo } from "./function_source.ts";
 import { pool } from "./pool.ts";
 import { IN_WORKER_KEY, OP } from "./protocol.ts";
@@ -15,7 +23,6 @@ import { Task } from "./task.ts";
 import { isTransferBox, type TransferBox, unpackArgs } from "./transfer.ts";
 import { isWorkerFunction, type WorkerFunction } from "./worker_function.ts";
 
-const hub = getHub();
 const inWorker = (globalThis as Record<symbol, unknown>)[Symbol.for(IN_WORKER_KEY)] === true;
 let warnedZero = false;
 
@@ -90,23 +97,23 @@ export function execute<A extends unknown[], R>(
     );
   }
   const g = currentGreenlet();
-  if (g.hasPendingError) return hub.deliverPending(g);
+  if (hasPendingError(g)) return deliverPending(g);
   let size: number;
   try {
     size = pool.size();
   } catch (error) {
-    return hub.failed(g, error);
+    return failed(g, error);
   }
   if (size === 0 || inWorker) return runInline(g, fn, args, size === 0);
   const task = new Task(msg, unpackArgs(args), fnId, source, null, "execute fn in a worker");
   try {
     pool.submit(task);
   } catch (error) {
-    return hub.failed(g, error);
+    return failed(g, error);
   }
-  const park = hub.newPark(g, "tpool.execute");
+  const park = newPark(g, "tpool.execute");
   task.attach(park);
-  return hub.suspend(park);
+  return suspend(park);
 }
 
 function unbox(value: unknown): unknown {
@@ -115,7 +122,7 @@ function unbox(value: unknown): unknown {
 
 /** Pool size 0 or nested in a worker: call `fn` here, as eventlet does. */
 // deno-lint-ignore no-explicit-any
-function runInline(g: Greenlet, fn: unknown, args: unknown[], zero: boolean): Promise<any> {
+function runInline(g: GreenThread, fn: unknown, args: unknown[], zero: boolean): Promise<any> {
   if (zero && !warnedZero) {
     warnedZero = true;
     console.warn(
@@ -125,7 +132,7 @@ function runInline(g: Greenlet, fn: unknown, args: unknown[], zero: boolean): Pr
   }
   unpackArgs(args);
   if (isWorkerFunction(fn)) {
-    return hub.awaitForeign(
+    return awaitForeign(
       g,
       "tpool.execute",
       () =>
@@ -146,11 +153,11 @@ function runInline(g: Greenlet, fn: unknown, args: unknown[], zero: boolean): Pr
   try {
     result = (fn as (...a: unknown[]) => unknown)(...args);
   } catch (error) {
-    return hub.failed(g, error);
+    return failed(g, error);
   }
   if (
     result !== null && (typeof result === "object" || typeof result === "function") &&
     typeof (result as PromiseLike<unknown>).then === "function"
-  ) return hub.awaitForeign(g, "tpool.execute", () => result as PromiseLike<unknown>, unbox);
-  return hub.completed(g, unbox(result));
+  ) return awaitForeign(g, "tpool.execute", () => result as PromiseLike<unknown>, unbox);
+  return completed(g, unbox(result));
 }

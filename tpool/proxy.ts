@@ -9,8 +9,14 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
-import { currentGreenlet } from "../hub/current.ts";
+import {
+  currentGreenlet,
+  deliverPending,
+  failed,
+  hasPendingError,
+  newPark,
+  suspend,
+} from "../hub/lowlevel.ts";
 import { TpoolError } from "./errors.ts";
 import { functionInfo } from "./function_source.ts";
 import { pool } from "./pool.ts";
@@ -19,8 +25,6 @@ import { endError, Task } from "./task.ts";
 import { unpackArgs } from "./transfer.ts";
 import { isWorkerFunction, type WorkerFunction } from "./worker_function.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
-
-const hub = getHub();
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => any;
@@ -202,24 +206,24 @@ class ProxyState {
       : "iterate";
     const action = `${what} on the proxied ${this.ctor}`;
     const g = currentGreenlet();
-    if (g.hasPendingError) return hub.deliverPending(g);
+    if (hasPendingError(g)) return deliverPending(g);
     if (this.released) {
-      return hub.failed(
+      return failed(
         g,
         new TpoolError(`Cannot ${action}: the proxy was released`, "ERR_TPOOL_PROXY_RELEASED"),
       );
     }
-    if (this.slot.ended !== null) return hub.failed(g, endError(action, this.slot.ended));
+    if (this.slot.ended !== null) return failed(g, endError(action, this.slot.ended));
     const msg = args === null ? [op, 0, this.objId, name] : [op, 0, this.objId, name, args];
     const task = new Task(msg, args === null ? null : unpackArgs(args), 0, null, decode, action);
     try {
       this.slot.submit(task);
     } catch (error) {
-      return hub.failed(g, error);
+      return failed(g, error);
     }
-    const park = hub.newPark(g, `tpool.proxy ${what}`);
+    const park = newPark(g, `tpool.proxy ${what}`);
     task.attach(park);
-    return hub.suspend(park);
+    return suspend(park);
   }
 
   release(): Promise<void> {
@@ -368,16 +372,16 @@ export function proxy<T, W = never>(
     );
   }
   const g = currentGreenlet();
-  if (g.hasPendingError) return hub.deliverPending(g);
+  if (hasPendingError(g)) return deliverPending(g);
   const slot = pool.dedicatedSlot();
   const task = new Task(msg, unpackArgs(factoryArgs), 0, null, decodeValue, action);
   try {
     slot.submit(task);
   } catch (error) {
     pool.retire(slot);
-    return hub.failed(g, error);
+    return failed(g, error);
   }
-  const park = hub.newPark(g, "tpool.proxy");
+  const park = newPark(g, "tpool.proxy");
   task.attach(park);
-  return hub.suspend(park);
+  return suspend(park);
 }

@@ -14,13 +14,11 @@
  * @module
  */
 
-import { getHub } from "../hub/hub.ts";
+import { wake, wakeWithError } from "../hub/lowlevel.ts";
 import type { Park } from "../hub/park.ts";
 import { deserializeError, type SerializedError, TpoolError } from "./errors.ts";
 import { REPLY } from "./protocol.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
-
-const hub = getHub();
 
 /** Waiting for a worker. */
 export const QUEUED = 0;
@@ -101,17 +99,17 @@ export class Task {
     const park = this.park;
     if (park === null) return;
     if (reply[1] === REPLY.ERR) {
-      hub.wakeWithError(park, deserializeError(reply[2] as SerializedError));
+      wakeWithError(park, deserializeError(reply[2] as SerializedError));
       return;
     }
     let value: unknown;
     try {
       value = this.decode === null ? reply[2] : this.decode(reply, this);
     } catch (error) {
-      hub.wakeWithError(park, error);
+      wakeWithError(park, error);
       return;
     }
-    hub.wake(park, value);
+    wake(park, value);
   }
 
   /** Wakes the caller with `error` (an Error, or an EndReason to word). */
@@ -119,7 +117,7 @@ export class Task {
     if (this.state !== QUEUED && this.state !== RUNNING) return;
     this.state = SETTLED;
     if (this.park === null) return;
-    hub.wakeWithError(this.park, isEndReason(error) ? endError(this.action, error) : error);
+    wakeWithError(this.park, isEndReason(error) ? endError(this.action, error) : error);
   }
 
   /** Its caller was interrupted (kill, Timeout). */
