@@ -11,6 +11,8 @@ import assert from "node:assert/strict";
 import { browserSkipReason, openBrowser } from "./browser_helpers.ts";
 
 const STUCK = "robots.txt check (stuck)";
+const noBrowser = browserSkipReason();
+if (noBrowser !== undefined) console.log(`skipping the inspector's browser test: ${noBrowser}`);
 
 /** Starts the demo; resolves with its page address once printed. */
 async function startDemo(args: string[]) {
@@ -71,7 +73,7 @@ Deno.test("inspector_demo: curl-able text shows the stuck greenthread; kill ends
 Deno.test({
   name:
     "inspector_demo in a real browser: the live table shows the stuck greenthread, plots are drawn",
-  ignore: browserSkipReason() !== undefined,
+  ignore: noBrowser !== undefined,
   async fn() {
     const demo = await startDemo(["--seconds=30", "--token=demo"]);
     const dir = await Deno.makeTempDir({ prefix: "inspector_page_" });
