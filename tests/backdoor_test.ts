@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { sleep, spawn, withTimeout } from "../mod.ts";
-import { GreenletExit } from "../green/mod.ts";
+import { GreenletExit, type GreenThread } from "../green/mod.ts";
 import { getHub } from "../hub/mod.ts";
 import { type Address, connect, type GreenListener, type GreenSocket, listen } from "../net/mod.ts";
 import { BlockingDetected, hubBlockingDetection } from "../debug/mod.ts";
@@ -79,6 +79,30 @@ async function open(addr: [string, number] | string): Promise<[Client, string]> 
 
 function start(listener: GreenListener, options = {}) {
   return spawn(backdoorServer, listener, options);
+}
+
+/** The name of the greenthread of the session whose banner this is. */
+function sessionName(banner: string): string {
+  return /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
+}
+
+/** The live greenthread of the session whose banner this is, if any. */
+function sessionOf(banner: string): GreenThread | undefined {
+  const name = sessionName(banner);
+  return getHub().greenthreads().find((g) => g.name === name);
+}
+
+/** Runs `fn` with blocking detection on; resolves the messages of the reports made meanwhile. */
+async function blockingReports(resolution: number, fn: () => Promise<void>): Promise<string[]> {
+  using capture = captureErrors();
+  hubBlockingDetection(true, { resolution });
+  try {
+    await fn();
+    await sleep(0.1);
+  } finally {
+    hubBlockingDetection(false);
+  }
+  return capture.errors.filter((e) => e instanceof BlockingDetected).map((e) => e.message);
 }
 
 Deno.test("a session prints a banner and a prompt, and evaluates print calls (eventlet's test_server)", async () => {
@@ -219,8 +243,7 @@ Deno.test("close() ends the session; the server keeps accepting", async () => {
   const listener = listen(["127.0.0.1", 0]);
   const server = start(listener);
   const [c, banner] = await open(listener.addr as [string, number]);
-  const name = /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
-  const session = getHub().greenthreads().find((g) => g.name === name)!;
+  const session = sessionOf(banner)!;
   await c.send("close()\n");
   assert.equal(await c.closed(), true);
   assert.equal(await session.wait(), undefined, "the session ends by itself, not killed");
@@ -322,27 +345,22 @@ Deno.test("bad arguments throw TypeError/RangeError naming them", () => {
 Deno.test("a session looping over awaits ends when its client leaves, or by kill(id) from another", async () => {
   const listener = listen(["127.0.0.1", 0]);
   const server = start(listener, { globals: { sleep } });
-  const named = (banner: string) => {
-    const name = /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
-    return getHub().greenthreads().find((g) => Reflect.get(g, "name") === name);
-  };
-
   const [looper, loopBanner] = await open(listener.addr as [string, number]);
   await looper.send("while (true) await sleep(0.01)\n");
   await sleep(0.05);
   const [other] = await open(listener.addr as [string, number]);
   assert.equal(await other.eval("1"), "1\n"); // the program stays responsive
-  const loopSession = named(loopBanner)!;
+  const loopSession = sessionOf(loopBanner)!;
   assert.ok(loopSession !== undefined && !loopSession.dead);
   looper.close(); // the session's reader sees EOF and kills the looping session
   await sleep(0.1);
   assert.equal(loopSession.dead, true);
-  assert.equal(named(loopBanner), undefined);
+  assert.equal(sessionOf(loopBanner), undefined);
 
   const [looper2, loopBanner2] = await open(listener.addr as [string, number]);
   await looper2.send("while (true) await sleep(0.01)\n");
   await sleep(0.05);
-  const id = named(loopBanner2)!.id;
+  const id = sessionOf(loopBanner2)!.id;
   assert.equal(await other.eval(`await kill(${id})`), "undefined\n");
   assert.equal(await looper2.closed(), true);
   looper2.close();
@@ -351,54 +369,38 @@ Deno.test("a session looping over awaits ends when its client leaves, or by kill
 });
 
 Deno.test("blocking detection names the session whose input blocks the thread", async () => {
-  using capture = captureErrors();
   const listener = listen(["127.0.0.1", 0]);
   const server = start(listener);
   const [c, banner] = await open(listener.addr as [string, number]);
-  const name = /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
-  hubBlockingDetection(true, { resolution: 0.05 });
-  try {
+  const reports = await blockingReports(0.05, async () => {
     assert.equal(
       await c.eval("{ const end = Date.now() + 400; while (Date.now() < end); 'done' }"),
       '"done"\n',
     );
-    await sleep(0.1);
-  } finally {
-    hubBlockingDetection(false);
-  }
-  const reports = capture.errors.filter((e) => e instanceof BlockingDetected) as BlockingDetected[];
-  assert.ok(reports.length >= 1, `no report: ${capture.errors}`);
-  assert.ok(
-    reports.some((r) => r.message.includes(`"${name}"`)),
-    reports.map((r) => r.message).join("\n"),
-  );
+  });
+  assert.ok(reports.length >= 1, "no report");
+  assert.ok(reports.some((r) => r.includes(`"${sessionName(banner)}"`)), reports.join("\n"));
   assert.equal(await c.eval("'alive'"), '"alive"\n');
   c.close();
   await server.kill();
 });
 
 Deno.test("an endless synchronous loop is stopped after 5 s; blocking detection names its session", async () => {
-  using capture = captureErrors();
   const listener = listen(["127.0.0.1", 0]);
   const server = start(listener);
   const [c, banner] = await open(listener.addr as [string, number]);
-  const name = /backdoor 127\.0\.0\.1:\d+/.exec(banner)![0];
-  hubBlockingDetection(true, { resolution: 1 });
-  const began = performance.now();
-  try {
+  let seconds = 0;
+  const reports = await blockingReports(1, async () => {
+    const began = performance.now();
     assert.equal(
       await c.eval("while (true) {}", 30),
       "Uncaught Error: Input stopped: it ran 5 s without reaching a switch point, " +
         "and the whole program was blocked meanwhile\n",
     );
-    await sleep(0.1);
-  } finally {
-    hubBlockingDetection(false);
-  }
-  const seconds = (performance.now() - began) / 1000;
+    seconds = (performance.now() - began) / 1000;
+  });
   assert.ok(seconds >= 5 && seconds < 8, `stopped after ${seconds} s`);
-  const reports = capture.errors.filter((e) => e instanceof BlockingDetected) as BlockingDetected[];
-  assert.ok(reports.some((r) => r.message.includes(`"${name}"`)), String(capture.errors));
+  assert.ok(reports.some((r) => r.includes(`"${sessionName(banner)}"`)), reports.join("\n"));
   assert.equal(
     await c.eval("let n = 0; for (let i = 0; i < 1e6; i++) n += i; n"),
     "499999500000\n",
