@@ -3,12 +3,15 @@
  * stuck greenthread, the kill endpoint ends it, and it exits on its own.
  * Then a real headless Chromium, driven over the DevTools protocol, opens
  * the demo's page, waits for the live table, checks that the stuck
- * greenthread and a plot are shown, and saves a screenshot. Last, the
- * inspector's benchmark runs in its quick form.
+ * greenthread and a plot are shown, and saves a screenshot; and a page with
+ * 5,000 greenthreads shows them grouped by spawn site, with 100 rows. Last,
+ * the inspector's benchmark runs in its quick form.
  */
 
 import assert from "node:assert/strict";
 import { browserSkipReason, openBrowser } from "./browser_helpers.ts";
+import { captureSpawnSites, inspect } from "../debug/mod.ts";
+import { Event, spawn } from "../mod.ts";
 
 const STUCK = "robots.txt check (stuck)";
 const noBrowser = browserSkipReason();
@@ -125,6 +128,36 @@ Deno.test({
     } finally {
       demo.child.kill();
       await demo.finished;
+    }
+  },
+});
+
+Deno.test({
+  name: "the page with 5,000 greenthreads: groups by spawn site with counts, and 100 rows",
+  ignore: noBrowser !== undefined,
+  async fn() {
+    await using inspector = await inspect();
+    const evt = new Event();
+    captureSpawnSites(true);
+    const parked = Array.from({ length: 5000 }, () => spawn(() => evt.wait()));
+    captureSpawnSites(false);
+    try {
+      await using browser = await openBrowser();
+      const page = await browser.open(inspector.url);
+      await page.waitFor(`document.querySelectorAll("#rows tr[data-id]").length === 100`, 20);
+      const groups = await page.evaluate<string[]>(
+        `[...document.querySelectorAll("#groups tr")].slice(1).map((tr) => tr.innerText)`,
+      );
+      assert.equal(groups.length, 2, groups.join("\n"));
+      assert.match(
+        groups[0],
+        /^5000\s+parked on Event\.wait: 5000\s+\S*inspect_demo_test\.ts:\d+:\d+/,
+      );
+      const note = await page.evaluate<string>(`document.getElementById("rowsnote").innerText`);
+      assert.equal(note, "The first 100 of 5001 (oldest first); curl /greenthreads.txt for all.");
+    } finally {
+      evt.send();
+      for (const gt of parked) await gt.wait();
     }
   },
 });
