@@ -43,13 +43,12 @@ import { Fifo } from "../hub/fifo.ts";
 import { checkSeconds, typeName } from "../hub/checks.ts";
 import { QueueClosed, QueueEmpty, QueueFull } from "./queue_errors.ts";
 import type { ItemBuffer } from "./queue_buffers.ts";
+import { DONE } from "./result_line.ts";
 
 /** `wait` of a non-blocking put/get; otherwise seconds, `Infinity` for no limit. */
 const NO_WAIT = -1;
 /** `park.data` of a getter parked by the async iterator (it resumes with an IteratorResult). */
 const ITERATING = 1;
-/** The iterator's result once the queue is closed and drained. */
-const END: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 /** `maxsize` → the capacity: `Infinity` when unbounded, 0 for a channel. */
 export function checkMaxsize(action: string, maxsize: unknown): number {
@@ -192,7 +191,7 @@ export class QueueCore<T> {
       this.#settleTake();
       return done;
     }
-    if (this.closed) return completed(g, END);
+    if (this.closed) return completed(g, DONE);
     return this.getters.park(g, "Queue.get", ITERATING);
   }
 
@@ -250,7 +249,7 @@ export class QueueCore<T> {
     this.putters.failAll(new QueueClosed("Cannot put: the queue was closed while waiting"));
     // Getters park only on an empty buffer: nothing is left for them.
     for (let p = this.getters.head; p !== null; p = this.getters.head) {
-      if (p.data === ITERATING) wake(p, END);
+      if (p.data === ITERATING) wake(p, DONE);
       else wakeWithError(p, drained());
     }
   }

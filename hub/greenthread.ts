@@ -174,7 +174,10 @@ export class GreenThread<T = unknown> extends GreenletCore {
     return signalOf(this);
   }
 
-  /** Starts it: called by the hub's pump when the run queue reaches it. */
+  /**
+   * Starts it: called by the hub's pump when the run queue reaches it.
+   * @ignore
+   */
   [RUN](): void {
     if (isDead(this)) return;
     const instruments = activeInstruments;
