@@ -44,7 +44,12 @@ export class Pipe {
     return this.file ??= new PipeFile(this.sock);
   }
 
-  /** Everything up to EOF: through the file if it was made (it may hold read-ahead). */
+  /**
+   * Everything up to EOF: through the file if it was made (it may hold
+   * read-ahead), else as a list of `recv` chunks copied once at the end,
+   * about twice as fast for 64 MB as `GreenFile.read()` to EOF, which grows
+   * its buffer by doubling (784 against 402 ms median, bench/subprocess.ts).
+   */
   async readAll(): Promise<Uint8Array> {
     if (this.file !== null) return await this.file.read();
     const chunks: Uint8Array[] = [];
