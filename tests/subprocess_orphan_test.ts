@@ -48,8 +48,7 @@ Deno.test("killing the greenthread in communicate() ends the child and its pumps
   });
   const talker = spawn(() => p.communicate("input nobody reads"));
   await sleep(0.1);
-  const pumps = () =>
-    getHub().greenthreads().filter((g) => /^communicate: /.test(String(Reflect.get(g, "name"))));
+  const pumps = () => getHub().greenthreads().filter((g) => /^communicate: /.test(g.name));
   assert.equal(pumps().length, 2); // stdout and stderr: the input fit in the pipe
   {
     using capture = captureErrors(); // a kill with a custom error ends the greenthread as failed
@@ -79,14 +78,17 @@ Deno.test("a child that ignores SIGTERM gets SIGKILL after the grace period", as
   assert.equal(await p.wait({ timeout: 1 }), -9);
 });
 
-Deno.test("a child that ended before the kill is left alone", async () => {
+Deno.test("a kill landing in wait() after the child ended signals nothing and arms no timer", async () => {
   const p = spawnProcess("true");
   assert.equal(await p.wait(), 0);
   const waiter = spawn(async () => {
-    await p.wait();
-    await sleep(10);
+    // A foreign await: the kill waits for the next switch point, wait().
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return await p.wait();
   });
-  await sleep(0.01);
+  await sleep(0.001);
   await waiter.kill();
+  await assert.rejects(waiter.wait(), GreenletExit);
+  assert.equal(getHub().stats().timers, 0, "no SIGKILL scheduled for a child long gone");
   assert.equal(p.returncode, 0);
 });
