@@ -191,6 +191,9 @@ export const INSPECTOR_PAGE: string = `<!doctype html>
 <div class="plots" id="plots"></div>
 <div id="groups"></div>
 <h2>Greenthreads</h2>
+<p class="note">States: running (its code runs now), ready (queued to start or resume), parked (at a
+switch point: a kill lands there), foreign (awaits a promise that is not a switch point: a kill
+waits for its next one). "≥": in that state at least since the inspector first saw it.</p>
 <p class="note" id="rowsnote"></p>
 <table id="rows"></table>
 <h2>Blocking reports</h2>
