@@ -20,6 +20,10 @@
  * throughput (median and range). With `taskset` present the server runs on
  * CPU 0 and the client on CPU 1 (`--no-pin` turns that off).
  *
+ * Then, in this one process, client and servers together: CPU time per
+ * round trip (`process.cpuUsage`), alternating variants over 8 rounds, a
+ * figure far steadier than throughput on a shared machine.
+ *
  * Roles (internal): `--role=raw|ours|ours-plain` (a server: prints its
  * port, runs until killed) and `--role=client --port=P` (prints one JSON line).
  *
@@ -30,6 +34,7 @@ import { websocket } from "../http/websocket.ts";
 import { serveHttp } from "../http/mod.ts";
 import { arg, median } from "./common.ts";
 import { cpuSeconds, Lines } from "./processes.ts";
+import process from "node:process";
 
 const MESSAGE = "x".repeat(64);
 const WARMUP_SECONDS = 0.5;
@@ -222,6 +227,86 @@ async function main(): Promise<void> {
     );
   }
   console.log("(median over rounds, range in brackets; ratios are per round: ours/raw)");
+  await inProcessCpu(quick ? 1 : 8, sockets, quick ? 10 : 100);
+}
+
+// ------------------------------------------------- one process, CPU only
+
+/**
+ * Client and all three servers in this one process: each round, every
+ * socket does `messages` round trips, and the process's CPU time
+ * (`process.cpuUsage`) per round trip is recorded. The client's share is
+ * the same for every variant, so the differences are the servers'; CPU time
+ * is far less sensitive than throughput to other programs on the machine.
+ */
+async function inProcessCpu(rounds: number, sockets: number, messages: number): Promise<void> {
+  const quiet = { hostname: "127.0.0.1", port: 0, onListen() {} };
+  const servers: Record<Variant, { port: number; stop: () => Promise<void> }> = {
+    raw: wrap(Deno.serve(quiet, (request) => {
+      const { socket, response } = Deno.upgradeWebSocket(request);
+      socket.onmessage = (event) => socket.send(event.data);
+      return response;
+    })),
+    ours: (() => {
+      const server = serveHttp(echo, { ...quiet, log: false });
+      return { port: server.addr.port, stop: async () => void await server.shutdown() };
+    })(),
+    "ours-plain": wrap(Deno.serve(quiet, echo)),
+  };
+  const cpu = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < VARIANTS.length; i++) {
+      const variant = VARIANTS[(i + round) % VARIANTS.length];
+      cpu.get(variant)!.push(await cpuPerRoundTrip(servers[variant].port, sockets, messages));
+    }
+  }
+  for (const server of Object.values(servers)) await server.stop();
+  const raw = cpu.get("raw")!;
+  console.log(
+    `\nOne process (client and servers), CPU µs per round trip, ${sockets} sockets x ${messages} round trips, ${rounds} rounds:`,
+  );
+  console.log("| variant | CPU µs/round trip | raw/ours |");
+  console.log("| --- | ---: | ---: |");
+  for (const variant of VARIANTS) {
+    const xs = cpu.get(variant)!;
+    const ratios = xs.map((x, i) => raw[i] / x);
+    console.log(
+      `| ${variant} | ${median(xs).toFixed(1)} (${range(xs, 1)}) | ${median(ratios).toFixed(3)} (${
+        range(ratios, 3)
+      }) |`,
+    );
+  }
+}
+
+function wrap(server: Deno.HttpServer<Deno.NetAddr>): { port: number; stop: () => Promise<void> } {
+  return { port: server.addr.port, stop: () => server.shutdown() };
+}
+
+async function cpuPerRoundTrip(port: number, sockets: number, messages: number): Promise<number> {
+  const all = await Promise.all(
+    Array.from({ length: sockets }, () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+        ws.onopen = () => resolve(ws);
+        ws.onerror = () => reject(new Error("client socket failed"));
+      })),
+  );
+  const before = process.cpuUsage();
+  await Promise.all(all.map((ws) =>
+    new Promise<void>((resolve) => {
+      let left = messages;
+      ws.onmessage = () => --left === 0 ? resolve() : ws.send(MESSAGE);
+      ws.send(MESSAGE);
+    })
+  ));
+  const used = process.cpuUsage(before);
+  await Promise.all(all.map((ws) =>
+    new Promise((resolve) => {
+      ws.onclose = resolve;
+      ws.close();
+    })
+  ));
+  return (used.user + used.system) / (sockets * messages);
 }
 
 const role = arg("role");
