@@ -72,13 +72,7 @@ export class Communication {
     for (const outcome of [input, out, err]) {
       if (outcome !== null && !outcome.ok) return outcome;
     }
-    return {
-      ok: true,
-      value: [out === null ? null : valueOf(out), err === null ? null : valueOf(err)],
-    };
+    // Every pump succeeded: a null outcome is a stream not piped.
+    return { ok: true, value: [out?.ok ? out.value : null, err?.ok ? err.value : null] };
   }
-}
-
-function valueOf(outcome: Outcome<Uint8Array>): Uint8Array {
-  return (outcome as { value: Uint8Array }).value;
 }
