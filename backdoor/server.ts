@@ -91,7 +91,8 @@ function checkOptions(options: unknown): SessionOptions {
  * - Loopback (or a Unix socket) only, unless `token` is set: then the
  *   server asks `Token: ` first and ends a session whose first line is
  *   not the token. A non-loopback address without a token is refused with
- *   a `RangeError` before anything is bound.
+ *   a `RangeError` before anything is bound; an empty or missing host is
+ *   every interface (`listen`'s rule), so it is refused too.
  * - A session runs in the connection's greenthread, named
  *   `backdoor HOST:PORT`: blocking detection and `formatGreenthreads`
  *   name it. Input that never reaches a switch point (`while (true) {}`)
