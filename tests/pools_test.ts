@@ -467,6 +467,14 @@ Deno.test("Pool.put() refuses an item that is not out of the pool", async () => 
     name: "RangeError",
     message: "Cannot put into Pool: the item is not out of this pool, received 7",
   });
+  assert.throws(() => pool.put("7" as never), {
+    name: "RangeError",
+    message: 'Cannot put into Pool: the item is not out of this pool, received "7"',
+  });
+  assert.throws(() => pool.put({} as never), {
+    name: "RangeError",
+    message: "Cannot put into Pool: the item is not out of this pool, received object",
+  });
   const one = await pool.get();
   pool.put(one);
   assert.throws(() => pool.put(one), RangeError, "a double put");
