@@ -10,10 +10,12 @@
 import { checkFunction, checkSeconds } from "../hub/checks.ts";
 import {
   callLater,
+  captureSpawnSites,
   currentGreenlet,
   type GreenThread,
   type HubTimer,
   isDead,
+  parksOf,
   throwInto,
   withdrawPendingError,
 } from "../hub/lowlevel.ts";
@@ -22,6 +24,15 @@ function describeSeconds(seconds: number | null): string {
   if (seconds === null) return "Timeout that never fires";
   return `Timed out after ${seconds} second${seconds === 1 ? "" : "s"}`;
 }
+
+/**
+ * What `super()` in Timeout's constructor calls (see the end of this file):
+ * nothing. Hot path: on Deno, constructing any Error costs ~1.5 µs even with
+ * Error.stackTraceLimit = 0, more than a bare setTimeout + clearTimeout
+ * (bench/timeout_ratios.ts). Timeout.prototype still inherits from
+ * Error.prototype: a Timeout is `instanceof Error` and prints as an error.
+ */
+function constructWithoutStack(): void {}
 
 /** Throws the Timeout into its greenthread (its hub timer's callback). */
 let fire: (timeout: Timeout) => void;
@@ -44,6 +55,19 @@ let fire: (timeout: Timeout) => void;
  * - Identity works: `catch (e) { if (e === t) … }`. Deviation: eventlet's
  *   Timeout is a BaseException that `except Exception` skips; JavaScript
  *   has no such split, so catch blocks see it (use `isTimeout`).
+ * - Costs no more than a bare `setTimeout` + `clearTimeout` to create and
+ *   cancel (`deno task bench`, "Timeout" rows), so one per request is fine.
+ * - Deviation: its `stack` says where it landed, not where it was created:
+ *   once it fires, `Timeout: Timed out after 5 seconds\n    at
+ *   GreenThread-12, parked in sleep` (the switch point its greenthread was
+ *   parked at, or "at its next switch point"); before that, the first line
+ *   only. With `debug.captureSpawnSites` on, it keeps the line that created
+ *   it instead (~1.5 µs a Timeout). On Deno, constructing any Error costs
+ *   ~1.5 µs even without a stack, so the constructor skips Error's.
+ * - Deviation: it is `instanceof Error` (its prototype chain is Error's) and
+ *   prints as one, but V8's error brand is missing: `Error.isError(t)` is
+ *   false, `Object.prototype.toString.call(t)` is `[object Object]`, and
+ *   `structuredClone(t)` gives a plain object, not an Error.
  *
  * @example
  * ```ts
@@ -64,6 +88,8 @@ export class Timeout extends Error {
   readonly error: unknown;
   #timer: HubTimer | null = null;
   #owner: GreenThread | null = null;
+  /** Its stack: set when it fires (or at construction with captureSpawnSites). */
+  #stack: string | undefined = undefined;
 
   /** Starts a timeout of `seconds` for the current greenthread. */
   constructor(seconds?: number | null, error?: unknown) {
@@ -75,11 +101,38 @@ export class Timeout extends Error {
     const delay = seconds === undefined || seconds === null || seconds === Infinity
       ? null
       : checkSeconds("create Timeout", seconds);
-    super(describeSeconds(delay));
-    this.name = "Timeout";
+    super();
     this.seconds = delay;
     this.error = error;
+    if (captureSpawnSites) {
+      // debug.captureSpawnSites: keep the line that created it (~1.5 µs).
+      const holder: { stack?: string } = {};
+      Error.captureStackTrace(holder, Timeout);
+      this.#stack = `${this.name}: ${this.message}${holder.stack!.slice("Error".length)}`;
+    }
     this.start();
+  }
+
+  /** "Timeout". */
+  override get name(): string {
+    return "Timeout";
+  }
+
+  /** "Timed out after 5 seconds", or "Timeout that never fires". */
+  override get message(): string {
+    return describeSeconds(this.seconds);
+  }
+
+  /**
+   * Where it landed once it fired: the switch point its greenthread was
+   * parked at (or "at its next switch point"); with
+   * `debug.captureSpawnSites` on, the line that created it.
+   */
+  override get stack(): string {
+    return this.#stack ?? `${this.name}: ${this.message}`;
+  }
+  override set stack(value: string) {
+    this.#stack = value;
   }
 
   /** Always true: lets `isTimeout` recognise it. */
@@ -144,10 +197,18 @@ export class Timeout extends Error {
     fire = (timeout) => {
       const owner = timeout.#owner;
       if (owner === null || isDead(owner)) return;
+      if (timeout.#stack === undefined) {
+        const parks = parksOf(owner);
+        const where = parks.length > 0 ? `parked in ${parks[0].what}` : "at its next switch point";
+        timeout.#stack = `${timeout.name}: ${timeout.message}\n    at ${owner.name}, ${where}`;
+      }
       throwInto(owner, timeout.error ?? timeout, timeout);
     };
   }
 }
+
+// Only what `super()` calls changes: the prototype chain stays Timeout → Error.
+Object.setPrototypeOf(Timeout, constructWithoutStack);
 
 /** Options of `withTimeout`. */
 export interface WithTimeoutOptions<V> {
