@@ -129,6 +129,16 @@ export function budgetSpent(): boolean {
 }
 
 /**
+ * Entries ready in the run queue, after moving due timers in as a pump
+ * would (0: everything ready already sits in the microtask queue). The
+ * sleep(0) fast path's test (switch_points.ts).
+ */
+export function readyCount(): number {
+  if (timers.waiting) timers.collectDue(performance.now());
+  return runq.length;
+}
+
+/**
  * Calls `callback(arg)` in the pump itself after `seconds` (0 or less: at
  * the next pump, behind what is ready). The callback may only resume or
  * throw into greenlets, or queue a microtask (hub_timer.ts).

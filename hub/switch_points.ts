@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { GreenThread } from "./greenthread.ts";
+import { currentGreenlet, type GreenThread } from "./greenthread.ts";
 import {
   hasPendingError,
   interrupt,
@@ -26,7 +26,9 @@ import {
   wake,
   wakeWithError,
 } from "./park.ts";
-import { budgetSpent, checkBlocked } from "./scheduler.ts";
+import { budgetSpent, checkBlocked, readyCount } from "./scheduler.ts";
+import { activeInstruments } from "./instruments.ts";
+import { RESOLVED } from "./run_queue.ts";
 
 export { hasPendingError };
 
@@ -66,7 +68,25 @@ export function failed<T>(g: GreenThread, error: unknown): Promise<T> {
  * eventlet's `sleep(0)`.
  */
 export function yieldInterruptible(g: GreenThread, what: string): Promise<void> {
+  // Hot path (sleep(0)): with nothing in the run queue (due timers moved in
+  // first), every other ready greenthread already sits in the microtask
+  // queue, ahead of a reaction queued now, so FIFO order needs no park and
+  // no pump. The reaction is the switch point: a kill or Timeout that lands
+  // before it runs left a pending error, thrown there as from an
+  // interrupted park. Off while instruments listen (they expect a real
+  // switch) and once the loop budget is spent (the loop must get its turn).
+  // deno task bench, sleep(0) ping-pong: see the commit adding it.
+  if (activeInstruments === null && !budgetSpent() && readyCount() === 0) {
+    checkBlocked(g);
+    return RESOLVED.then(surfacePending);
+  }
   return queueResume(g, what, undefined, false, true);
+}
+
+/** Throws the error a kill or Timeout left while the greenthread yielded. */
+function surfacePending(): void {
+  const g = currentGreenlet();
+  if (hasPendingError(g)) throw takePendingError(g);
 }
 
 /**
