@@ -36,8 +36,11 @@ const IN_HEAP = 4;
 
 /** A scheduled internal call; see the module comment. */
 export class HubTimer implements Runnable {
-  /** When it is due, on the `performance.now()` clock (milliseconds). */
-  readonly deadline: number;
+  /**
+   * When it is due, on the hub's clock (milliseconds; `performance.now()`
+   * unless a mock clock is installed). Moved only when the clock is swapped.
+   */
+  deadline: number;
   /** Tie-break among equal deadlines: scheduling order. */
   readonly seq: number;
   /** The delay it was scheduled with, in seconds (listings show time in state). */

@@ -23,6 +23,9 @@ import type { GreenThread } from "./greenthread.ts";
  *   or to resume (its code runs next, in this pump).
  * - `afterSwitch(gt)`: `gt` gave the thread back: it parked, yielded or
  *   ended.
+ * - `completedAtOnce(gt)`: `gt` passed a switch point that completed at
+ *   once (an item was waiting, a permit was free, an error it had not
+ *   seen yet was delivered): it keeps the thread.
  * - `spawned(gt)`: `gt` was created (queued to start, or waiting for its
  *   `spawnAfter` delay). `ended(gt)`: it ended (returned, threw, killed).
  * - `parked(gt, what)`: `gt` waits at a switch point; `what` names it
@@ -51,6 +54,8 @@ export interface Instrument {
   beforeSwitch?(gt: GreenThread): void;
   /** `gt` gave the thread back (parked, yielded or ended). */
   afterSwitch?(gt: GreenThread): void;
+  /** `gt` passed a switch point that completed at once, keeping the thread. */
+  completedAtOnce?(gt: GreenThread): void;
   /** `gt` was spawned. */
   spawned?(gt: GreenThread): void;
   /** `gt` ended. */
@@ -69,6 +74,7 @@ type HookName = keyof Instrument;
 const HOOKS: HookName[] = [
   "beforeSwitch",
   "afterSwitch",
+  "completedAtOnce",
   "spawned",
   "ended",
   "parked",

@@ -37,7 +37,14 @@ export { hasPendingError };
  * returns (step 1 of the recipe).
  */
 export function deliverPending<T>(g: GreenThread): Promise<T> {
+  passedAtOnce(g);
   return Promise.reject(takePendingError(g));
+}
+
+/** Tells the instruments that `g` passed a switch point keeping the thread. */
+function passedAtOnce(g: GreenThread): void {
+  const instruments = activeInstruments;
+  if (instruments !== null) instruments.completedAtOnce(g);
 }
 
 /**
@@ -47,6 +54,7 @@ export function deliverPending<T>(g: GreenThread): Promise<T> {
 export function completed<T>(g: GreenThread, value: T): Promise<T> {
   checkBlocked(g);
   if (budgetSpent()) return queueResume(g, "yield", value, false, false);
+  passedAtOnce(g);
   return Promise.resolve(value);
 }
 
@@ -59,6 +67,7 @@ export function completed<T>(g: GreenThread, value: T): Promise<T> {
 export function failed<T>(g: GreenThread, error: unknown): Promise<T> {
   checkBlocked(g);
   if (budgetSpent()) return queueResume(g, "yield", error, true, false);
+  passedAtOnce(g);
   return Promise.reject(error);
 }
 

@@ -58,6 +58,15 @@ export class TimerHeap {
     for (const timer of live) this.push(timer);
   }
 
+  /**
+   * Moves every deadline by `ms` (a clock swap): the order stays, so the
+   * heap stays a heap.
+   */
+  shift(ms: number): void {
+    if (ms === 0) return;
+    for (const timer of this.#items) timer.deadline += ms;
+  }
+
   /** Drops everything. */
   clear(): void {
     this.#items = [];

@@ -8,6 +8,11 @@
  * joins the hub's run queue, so due timers, spawns and wake-ups share one
  * FIFO order, as in eventlet.
  *
+ * The clock is injectable (testing/mock_clock.ts): while a virtual clock is
+ * set, deadlines are on it and no Deno timer is armed at all; whoever moves
+ * the virtual clock calls `collectDue`. With none set, the cost is one null
+ * check per `add` and per clock read.
+ *
  * @module
  */
 
@@ -19,6 +24,31 @@ import { TimerHeap } from "./timer_heap.ts";
 const COMPACT_THRESHOLD = 1000;
 /** Deno clamps longer delays to 1 ms: arm for at most this, then re-arm. */
 const MAX_DELAY_MS = 0x7fffffff;
+
+/** A virtual clock the timers follow instead of `performance.now()`. */
+export interface VirtualClock {
+  /** Now, in milliseconds (the hub's clock: `performance.now()`'s scale). */
+  nowMs: number;
+}
+
+/**
+ * A delay in virtual milliseconds: whole microseconds, so that delays and
+ * jumps in whole milliseconds add up exactly (0.7 * 1000 is not 700).
+ */
+export function secondsToVirtualMs(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e3;
+}
+
+/**
+ * The hub's queue: the first one made, by scheduler.ts at load (a thread
+ * has one hub). The mock clock reaches it through `hubTimerQueue()`.
+ */
+let hubQueue: TimerQueue | null = null;
+
+/** The queue of this thread's hub (for the mock clock: testing/). */
+export function hubTimerQueue(): TimerQueue {
+  return hubQueue!;
+}
 
 /** The hooks a TimerQueue needs from its hub. */
 export interface TimerQueueHooks {
@@ -43,9 +73,12 @@ export class TimerQueue implements TimerHost {
   #denoTimerDeadline = Infinity;
   /** True while the Deno timer is armed but unref'd: no live timer waits. */
   #denoTimerIdle = false;
+  /** The virtual clock the deadlines are on, or null for `performance.now()`. */
+  #clock: VirtualClock | null = null;
 
   constructor(hooks: TimerQueueHooks) {
     this.#hooks = hooks;
+    hubQueue ??= this;
   }
 
   /** Pending (uncancelled, unfired) timers. */
@@ -58,6 +91,33 @@ export class TimerQueue implements TimerHost {
     return this.#liveInHeap > 0;
   }
 
+  /** Now on the clock the deadlines are on (milliseconds). */
+  now(): number {
+    const clock = this.#clock;
+    return clock === null ? performance.now() : clock.nowMs;
+  }
+
+  /** The earliest live deadline (milliseconds), Infinity when none waits. */
+  nextDeadline(): number {
+    return this.#top()?.deadline ?? Infinity;
+  }
+
+  /**
+   * Puts the deadlines on `clock` (null: back on `performance.now()`). Each
+   * pending timer keeps the time it had left; while a virtual clock is set
+   * no Deno timer is armed.
+   */
+  setClock(clock: VirtualClock | null): void {
+    const before = this.now();
+    this.#clock = clock;
+    this.#heap.shift(this.now() - before);
+    if (this.#denoTimer !== undefined) clearTimeout(this.#denoTimer);
+    this.#denoTimer = undefined;
+    this.#denoTimerIdle = false;
+    this.#denoTimerDeadline = Infinity;
+    this.#arm();
+  }
+
   /** Calls `callback(arg)` in the pump after `seconds` (0 or less: next pump). */
   add<A>(seconds: number, callback: (arg: A) => void, arg: A): HubTimer {
     const seq = this.#seq++;
@@ -65,11 +125,14 @@ export class TimerQueue implements TimerHost {
     const instruments = activeInstruments;
     if (seconds <= 0) {
       const timer = new HubTimer(this, 0, 0, seq, callback as (arg: never) => void, arg);
-      if (instruments !== null) instruments.timerArmed(performance.now() / 1000);
+      if (instruments !== null) instruments.timerArmed(this.now() / 1000);
       this.#hooks.schedule(timer);
       return timer;
     }
-    const deadline = performance.now() + seconds * 1000;
+    const clock = this.#clock;
+    const deadline = clock === null
+      ? performance.now() + seconds * 1000
+      : clock.nowMs + secondsToVirtualMs(seconds);
     if (instruments !== null) instruments.timerArmed(deadline / 1000);
     const timer = new HubTimer(this, seconds, deadline, seq, callback as (arg: never) => void, arg);
     timer.inHeap = true;
@@ -80,8 +143,12 @@ export class TimerQueue implements TimerHost {
     return timer;
   }
 
-  /** Moves every due timer, in deadline order, to the run queue's due line. */
+  /**
+   * Moves every timer due at `now` (real milliseconds; a virtual clock's
+   * own time overrides it), in deadline order, to the run queue's due line.
+   */
   collectDue(now: number): void {
+    if (this.#clock !== null) now = this.#clock.nowMs;
     const heap = this.#heap;
     for (;;) {
       const top = heap.peek();
@@ -136,8 +203,8 @@ export class TimerQueue implements TimerHost {
     timer.inHeap = false;
   }
 
-  /** Arms the one Deno timer for the earliest live deadline, or none. */
-  #arm(): void {
+  /** The earliest live timer, dropping cancelled ones from the top. */
+  #top(): HubTimer | undefined {
     const heap = this.#heap;
     let top = heap.peek();
     while (top !== undefined && !top.live) {
@@ -145,6 +212,13 @@ export class TimerQueue implements TimerHost {
       this.#cancelledInHeap--;
       top = heap.peek();
     }
+    return top;
+  }
+
+  /** Arms the one Deno timer for the earliest live deadline, or none. */
+  #arm(): void {
+    const top = this.#top();
+    if (this.#clock !== null) return; // virtual time: whoever moves it collects
     if (top === undefined) {
       // Keep the armed Deno timer, unref'd (see timerCancelled).
       if (this.#denoTimer !== undefined) this.#holdProcess(false);
