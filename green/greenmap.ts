@@ -39,7 +39,17 @@ import { checkFunction, typeName } from "../hub/checks.ts";
 type AnyFn = (...args: any[]) => unknown;
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
-const NO_ERROR = Symbol("no error");
+// A map's phase (#phase), in the order it goes through them.
+/** Not started: the inputs are untouched until the first `next()`. */
+const FRESH = 0;
+/** Calls are being spawned from the inputs. */
+const FILLING = 1;
+/** The inputs ended: the calls in flight are all that is left. */
+const EXHAUSTED = 2;
+/** The inputs ended with an error (#inputError) that a reader still has to get. */
+const FAILED = 3;
+/** Ended: every `next()` resolves done. */
+const CLOSED = 4;
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return typeof (x as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === "function";
@@ -84,9 +94,8 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   /** The AsyncLocalStorage values every call starts with. */
   #spawnContext: unknown;
   #line = new ResultLine<T>((ok) => this.#onTake(ok));
-  #exhausted = false;
-  #closed = false;
-  #inputError: unknown = NO_ERROR;
+  #phase = FRESH;
+  #inputError: unknown = undefined;
   #producer: GreenThread<void> | null = null;
   // The producer, parked while `limit` calls are in flight.
   #room = new ParkingLot();
@@ -135,18 +144,16 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     const g = currentGreenlet();
     if (hasPendingError(g)) return deliverPending(g);
-    if (this.#closed) return completed(g, DONE);
-    if (this.#iterators === null && !this.#exhausted) this.#start();
+    if (this.#phase === CLOSED) return completed(g, DONE);
+    if (this.#phase === FRESH) this.#start();
     const line = this.#line;
-    if (line.length > line.readers || !this.#exhausted) {
+    if (line.length > line.readers || this.#phase === FILLING) {
       return line.read(g, true, "GreenPool.imap") as Promise<IteratorResult<T>>;
     }
     // Every result is read (or promised to an earlier reader).
-    const error = this.#inputError;
-    this.#closed = true;
-    if (error === NO_ERROR) return completed(g, DONE);
-    this.#inputError = NO_ERROR;
-    return failed(g, error);
+    if (this.#phase === FAILED) return failed(g, this.#takeInputError());
+    this.#phase = CLOSED;
+    return completed(g, DONE);
   }
 
   /**
@@ -161,6 +168,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   }
 
   #start(): void {
+    this.#phase = FILLING;
     try {
       this.#iterators = this.#inputs.map((input) =>
         isAsyncIterable(input) ? input[Symbol.asyncIterator]() : (input as Iterable<unknown>)[
@@ -203,7 +211,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   /** Sync inputs: spawns calls until `limit` are in flight or the inputs end. */
   #fill(): void {
     const line = this.#line;
-    while (!this.#exhausted && line.length < this.#limit) {
+    while (this.#phase === FILLING && line.length < this.#limit) {
       let args: unknown[] | null;
       try {
         args = this.#pull();
@@ -252,7 +260,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   /** The producer greenthread of async inputs. */
   async #produce(): Promise<void> {
     try {
-      while (!this.#closed) {
+      while (this.#phase !== CLOSED) {
         if (this.#line.length >= this.#limit) {
           await this.#waitForRoom();
           continue;
@@ -262,14 +270,14 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
           this.#inputsEnded();
           return;
         }
-        if (!this.#closed) this.#launch(args);
+        if (this.#phase !== CLOSED) this.#launch(args);
       }
     } catch (error) {
       // A kill because the map was closed is just the end.
-      if (!this.#closed) this.#inputFailed(error);
+      if (this.#phase !== CLOSED) this.#inputFailed(error);
     } finally {
       this.#producer = null;
-      if (this.#closed) this.#closeInputs(-1);
+      if (this.#phase === CLOSED) this.#closeInputs(-1);
     }
   }
 
@@ -281,21 +289,25 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
 
   #inputFailed(error: unknown): void {
     this.#inputError = error;
+    this.#phase = FAILED;
     this.#closeInputs(-1);
     this.#inputsEnded();
   }
 
+  /** The input error, for the one reader that gets it; the map is closed after. */
+  #takeInputError(): unknown {
+    const error = this.#inputError;
+    this.#inputError = undefined;
+    this.#phase = CLOSED;
+    return error;
+  }
+
   /** No more calls will come: readers beyond the pending results end. */
   #inputsEnded(): void {
-    this.#exhausted = true;
+    if (this.#phase < EXHAUSTED) this.#phase = EXHAUSTED;
     for (const park of this.#line.readersAfter(this.#line.length)) {
-      const error = this.#inputError;
-      if (error === NO_ERROR) wake(park, DONE);
-      else {
-        this.#inputError = NO_ERROR;
-        this.#closed = true;
-        wakeWithError(park, error);
-      }
+      if (this.#phase === FAILED) wakeWithError(park, this.#takeInputError());
+      else wake(park, DONE);
     }
   }
 
@@ -314,9 +326,8 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
    * Returns the greenthreads still to stop (calls not read, the producer).
    */
   #close(): GreenThread<unknown>[] {
-    if (this.#closed && this.#line.length === 0 && this.#producer === null) return [];
-    this.#closed = true;
-    this.#exhausted = true;
+    if (this.#phase === CLOSED && this.#line.length === 0 && this.#producer === null) return [];
+    this.#phase = CLOSED;
     const live: GreenThread<unknown>[] = this.#line.takeAll().filter((gt) => !isDead(gt));
     for (const park of this.#line.readersAfter(0)) wake(park, DONE);
     if (this.#producer !== null) live.push(this.#producer); // closes the inputs as it ends
