@@ -33,7 +33,7 @@ import { GreenletExit, isKill } from "./greenlet_exit.ts";
 import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
 import { GreenThreadRare } from "./greenthread_rare.ts";
 import { activeInstruments } from "./instruments.ts";
-import { ParkingLot } from "./park.ts";
+import { ParkingLot, wake, wakeWithError } from "./park.ts";
 import { RUN } from "./run_queue.ts";
 import { checkBlocked, reportError, unregister } from "./scheduler.ts";
 import { completed, deliverPending, failed, hasPendingError, throwInto } from "./switch_points.ts";
@@ -51,6 +51,8 @@ const RETURNED = 1;
 const FAILED = 2;
 const OUTCOME = 3;
 const OBSERVED = 4;
+/** The data of a park that waits in `kill()`: it resolves whatever the outcome. */
+const KILL_WAIT = 1;
 
 let nextId = 1;
 
@@ -112,9 +114,10 @@ export class GreenThread<T = unknown> extends GreenletCore {
   #args: unknown[] | null;
   #state = RUNNING;
   #result: unknown = undefined;
-  #waiters: ParkingLot | null = null;
-  /** Killers waiting in `kill()`: they resolve whatever the outcome. */
-  #killers: ParkingLot | null = null;
+  // Waiters in wait() and, marked KILL_WAIT, in kill(): one lot, not two, as
+  // a field costs every greenthread 8 B and its spawn time (imap in fresh
+  // processes, 9 alternating runs: 1.86M calls/s with two lots, 1.99M with one).
+  #waiters: ParkingLot<number> | null = null;
   // deno-lint-ignore no-explicit-any
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
   /** Links, name, spawn site: made on first use (see GreenThreadRare). */
@@ -255,7 +258,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
     throwInto(this, error);
     if (hasPendingError(g)) return deliverPending(g);
     if (isDead(this)) return Promise.resolve();
-    return (this.#killers ??= new ParkingLot()).park(g, "GreenThread.kill");
+    return (this.#waiters ??= new ParkingLot()).park(g, "GreenThread.kill", KILL_WAIT);
   }
 
   /**
@@ -351,12 +354,11 @@ export class GreenThread<T = unknown> extends GreenletCore {
     const waiters = this.#waiters;
     if (waiters !== null) {
       this.#waiters = null;
-      if (outcome === RETURNED) waiters.wakeAll(result);
-      else waiters.failAll(result);
-    }
-    if (this.#killers !== null) {
-      this.#killers.wakeAll(undefined); // kill() resolves, whatever the outcome
-      this.#killers = null;
+      for (let park = waiters.head; park !== null; park = waiters.head) {
+        if (park.data === KILL_WAIT) wake(park, undefined); // kill() resolves anyway
+        else if (outcome === RETURNED) wake(park, result);
+        else wakeWithError(park, result);
+      }
     }
     const hooks = this.#exitHooks;
     if (hooks !== null) {
