@@ -7,7 +7,10 @@
 
 import assert from "node:assert/strict";
 import {
+  CappedSemaphore,
   Event,
+  GreenPile,
+  GreenPool,
   Queue,
   Semaphore,
   sleep,
@@ -29,7 +32,8 @@ function since(clock: MockClock, start: number): string {
 
 Deno.test("1000 greenthreads each sleeping an hour finish at once, in deadline order", async () => {
   for (const distinct of [false, true]) {
-    using clock = installMockClock();
+    // A threshold far above the bound: only the exact autojump can pass.
+    using clock = installMockClock({ autojumpThreshold: 5 });
     const start = clock.now();
     const realStart = performance.now();
     const woke: number[] = [];
@@ -171,7 +175,7 @@ Deno.test("everything the hub times follows the mock clock", async (t) => {
   ];
   for (const [name, run] of cases) {
     await t.step(name, async () => {
-      using clock = installMockClock();
+      using clock = installMockClock({ autojumpThreshold: 5 });
       const start = clock.now();
       const realStart = performance.now();
       await run(clock);
@@ -179,6 +183,42 @@ Deno.test("everything the hub times follows the mock clock", async (t) => {
       assert.ok(performance.now() - realStart < 1000);
     });
   }
+});
+
+Deno.test("the autojump is immediate while greenthreads wait on any hub primitive", async () => {
+  // Each waits on a different primitive; only main's sleep has a deadline.
+  // With a 5 s threshold, a wait the clock did not know as the hub's would
+  // hold the jump for 5 s of real time.
+  using clock = installMockClock({ autojumpThreshold: 5 });
+  const start = clock.now();
+  const realStart = performance.now();
+  const full = new Queue<number>(1);
+  full.putNowait(0);
+  const joined = new Queue<number>();
+  joined.putNowait(1);
+  const capped = new CappedSemaphore(0, 1);
+  const pool = new GreenPool(1);
+  pool.spawnN(() => new Event().wait());
+  const pile = new GreenPile();
+  pile.spawn(() => new Event().wait());
+  const blocker = spawn(() => new Event().wait());
+  const waits = [
+    spawn(() => new Event().wait()),
+    spawn(() => new Queue().get()),
+    spawn(() => full.put(1)),
+    spawn(() => joined.join()),
+    spawn(() => new Semaphore(0).acquire()),
+    spawn(() => capped.acquire()),
+    spawn(() => pool.spawn(() => 1)),
+    spawn(() => pool.waitall()),
+    spawn(() => pile.next()),
+    spawn(() => blocker.wait()),
+  ];
+  await sleep(30);
+  assert.equal(since(clock, start), "30.000");
+  assert.ok(performance.now() - realStart < 1000, "a hub wait held the clock");
+  assert.ok(waits.every((gt) => !gt.dead));
+  for (const gt of getHub().greenthreads()) await gt.kill();
 });
 
 Deno.test("a Timeout around a wait on the hub fires exactly; the clock then stands still", async () => {
