@@ -99,8 +99,12 @@ export default greenHandler(async () => {
     assert.deepEqual(more, Array.from({ length: 8 }, (_, i) => `GET /r${i}`));
   } finally {
     child.kill("SIGTERM");
+    // `deno serve --parallel` stays up after SIGTERM while this process still holds idle
+    // keep-alive connections to it (a plain Deno handler does the same): insist after 3 s.
+    const insist = setTimeout(() => child.kill("SIGKILL"), 3000);
     await child.stderr.cancel();
     await child.status;
+    clearTimeout(insist);
     await Deno.remove(dir, { recursive: true });
   }
 }
