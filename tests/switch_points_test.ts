@@ -27,7 +27,7 @@ import {
   waitFor,
 } from "../mod.ts";
 import { connect, listen } from "../net/mod.ts";
-import { execute } from "../tpool/mod.ts";
+import { execute, proxy } from "../tpool/mod.ts";
 import { throwInto } from "../hub/lowlevel.ts";
 
 /** One row: how to call the operation, and a case where it has to wait. */
@@ -317,6 +317,44 @@ const rows: Row[] = [
       };
     },
   },
+  ...(["sendall", "shutdown"] as const).map((method): Row => ({
+    name: `GreenSocket.${method}()`,
+    prepare: async () => {
+      const listener = listen(["127.0.0.1", 0]);
+      const client = await connect(listener.addr as [string, number]);
+      const [server] = await listener.accept();
+      listener.close();
+      const call = method === "sendall"
+        ? () => client.sendall(new Uint8Array([1]))
+        : () => client.shutdown("write");
+      return () => call().finally(() => (server.close(), client.close()));
+    },
+  })),
+  {
+    name: "GreenFile.read()",
+    prepare: async () => {
+      const listener = listen(["127.0.0.1", 0]);
+      const client = await connect(listener.addr as [string, number]);
+      const [server] = await listener.accept();
+      listener.close();
+      return () => server.makefile().read(1).finally(() => (server.close(), client.close()));
+    },
+    waits: async () => {
+      const listener = listen(["127.0.0.1", 0]);
+      const client = await connect(listener.addr as [string, number]);
+      const [server] = await listener.accept();
+      listener.close();
+      const file = server.makefile();
+      return {
+        call: () => file.read(1).finally(() => server.close()),
+        release: async () => {
+          await client.sendall(new Uint8Array([7]));
+          await sleep(0.01);
+          client.close();
+        },
+      };
+    },
+  },
   {
     name: "connect()",
     prepare: () => {
@@ -334,6 +372,22 @@ const rows: Row[] = [
         call: () => execute(() => new Promise((r) => setTimeout(r, 100))),
         release: () => sleep(0.1),
       }),
+  },
+  {
+    name: "a call on a tpool proxy",
+    prepare: async () => {
+      const target = await proxy(() => ({ twice: (n: number) => 2 * n }));
+      return () => target.twice(2).finally(() => target[Symbol.asyncDispose]());
+    },
+    waits: async () => {
+      const target = await proxy(() => ({
+        slow: () => new Promise((r) => setTimeout(r, 100)),
+      }));
+      return {
+        call: () => target.slow().finally(() => target[Symbol.asyncDispose]()),
+        release: () => sleep(0.1),
+      };
+    },
   },
   {
     name: "waitFor(promise)",
