@@ -84,9 +84,11 @@ export class MockClock implements Disposable {
       throw new TypeError("Cannot create MockClock: use installMockClock()");
     }
     this.#threshold = options.autojumpThreshold;
-    // Whole milliseconds from the start, so that jumps and delays add up exactly.
+    // A whole second to start from, so that differences of now() in whole
+    // (or binary-fraction) seconds are exact: 7, not 7.000000000000001.
+    // Pending timers keep their remaining time (setClock shifts them).
     const timers = hubTimerQueue();
-    this.#virtual = { nowMs: Math.floor(timers.now()) };
+    this.#virtual = { nowMs: Math.floor(timers.now() / 1000) * 1000 };
     timers.setClock(this.#virtual);
     if (options.autojump) {
       const threshold = this.#threshold;
@@ -106,7 +108,9 @@ export class MockClock implements Disposable {
 
   /**
    * The hub's time in seconds: the virtual time while installed (it starts
-   * at the real time of installation), the real hub clock once disposed.
+   * at the real time of installation, rounded down to a whole second, so
+   * that `clock.now() - start` is exact for whole seconds), the real hub
+   * clock once disposed.
    *
    * @example
    * ```ts
@@ -200,7 +204,8 @@ export class MockClock implements Disposable {
  * with nothing running, as trio's MockClock does.
  *
  * Deviation: trio's MockClock starts at 0 and can also run at a rate;
- * this one starts at the hub's real time and moves only by jumps.
+ * this one starts at the hub's real time (rounded down to a whole second) and
+ * moves only by jumps.
  *
  * @example
  * ```ts
