@@ -46,7 +46,7 @@ Deno.test("greenHandler checks its options", () => {
   );
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -68,7 +68,7 @@ export default greenHandler(async () => {
 }, { log: false }) satisfies Deno.ServeDefaultExport;
 `,
   );
-  const port = await freePort();
+  const port = freePort();
   const args = ["serve", "-A", "--port", String(port), "--host", "127.0.0.1"];
   if (parallel) args.push("--parallel");
   const child = new Deno.Command(Deno.execPath(), {
