@@ -33,8 +33,8 @@ import type { GreenThread } from "./greenthread.ts";
  *   decided (woken, timed out or interrupted); it resumes at its turn.
  * - `timerArmed(deadline)`, `timerFired(deadline)`: a hub timer (a sleep
  *   or wait deadline, a `Timeout`, a `scheduleCall*`) was scheduled or
- *   fired; `deadline` is when it is due, in seconds on the
- *   `performance.now()` clock.
+ *   fired; `deadline` is when it is due, in seconds on the hub's clock
+ *   (`performance.now()`, or the virtual time of a mock clock).
  *
  * @example
  * ```ts
@@ -64,7 +64,7 @@ export interface Instrument {
   parked?(gt: GreenThread, what: string): void;
   /** The wait of `gt` at `what` has its outcome; it resumes at its turn. */
   woken?(gt: GreenThread, what: string): void;
-  /** A hub timer due at `deadline` (seconds, `performance.now()` clock) was scheduled. */
+  /** A hub timer due at `deadline` (seconds, on the hub's clock) was scheduled. */
   timerArmed?(deadline: number): void;
   /** A hub timer due at `deadline` fired. */
   timerFired?(deadline: number): void;
