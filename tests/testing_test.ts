@@ -23,6 +23,7 @@ import {
 } from "../mod.ts";
 import { getHub } from "../hub/mod.ts";
 import { connect, listen, SocketTimeout } from "../net/mod.ts";
+import { execute, killall } from "../tpool/mod.ts";
 import { installMockClock, type MockClock } from "../testing/mod.ts";
 
 /** Virtual seconds since `start`, to the millisecond, as text ("30.000"). */
@@ -289,6 +290,25 @@ Deno.test("a socket timeout fires on virtual time, after the threshold", async (
     client.close();
     server.close();
   }
+});
+
+Deno.test("no jump while a greenthread waits on a tpool worker", async () => {
+  using clock = installMockClock({ autojumpThreshold: 5 });
+  const start = clock.now();
+  const caller = spawn(async () => {
+    const value = await execute((ms: number) => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); // busy for 50 ms
+      return "done";
+    }, 50);
+    return `${value}@${since(clock, start)}`;
+  });
+  const sleeper = spawn(async () => {
+    await sleep(5);
+    return since(clock, start);
+  });
+  assert.equal(await caller.wait(), "done@0.000"); // the worker's reply came first
+  assert.equal(await sleeper.wait(), "5.000");
+  await killall();
 });
 
 Deno.test("waitFor of a foreign promise holds the clock until the threshold", async () => {
