@@ -9,9 +9,6 @@
  * @module
  */
 
-/** An emptied queue above this capacity goes back to the initial 16 slots. */
-const SHRINK_ABOVE = 1024;
-
 /**
  * A FIFO queue with O(1) `push` and `shift`.
  *
@@ -52,13 +49,7 @@ export class Fifo<T> {
     const item = items[this.#head];
     items[this.#head] = undefined; // let the item be collected
     this.#head = (this.#head + 1) & (items.length - 1);
-    if (--this.#length === 0 && items.length > SHRINK_ABOVE) {
-      // Emptied after a burst: give the buffer back (100k spawns grow the
-      // run queue's to 1 MB; 21 B per parked greenthread in
-      // bench/compare/parked_memory_ours.ts).
-      this.#items = new Array(16);
-      this.#head = 0;
-    }
+    this.#length--;
     return item;
   }
 
