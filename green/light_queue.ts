@@ -9,6 +9,7 @@
  */
 
 import { checkMaxsize, QueueCore, waitOf } from "./queue_core.ts";
+import type { ItemBuffer } from "./queue_buffers.ts";
 
 /**
  * Options of `put`.
@@ -54,12 +55,6 @@ export interface QueueGetOptions {
 }
 
 /**
- * The engine of a queue, for queue.ts (not part of the public API).
- * @ignore
- */
-export let coreOf: <T>(queue: LightQueue<T>) => QueueCore<T>;
-
-/**
  * A queue of items between greenthreads, without `taskDone()`/`join()`
  * (use `Queue` for those). eventlet's `LightQueue`.
  *
@@ -102,11 +97,13 @@ export let coreOf: <T>(queue: LightQueue<T>) => QueueCore<T>;
  * ```
  */
 export class LightQueue<T> implements AsyncIterable<T> {
-  #core: QueueCore<T>;
-
-  static {
-    coreOf = <T>(queue: LightQueue<T>): QueueCore<T> => queue.#core;
-  }
+  /**
+   * The engine (buffer, waiter lines, hand-off, close). Protected so that
+   * `Queue` can read and update its count of unfinished tasks; not part of
+   * the public API.
+   * @ignore
+   */
+  protected readonly core: QueueCore<T>;
 
   /**
    * Makes a queue holding at most `maxsize` items (see the class comment).
@@ -120,8 +117,16 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * assert.deepEqual([unbounded.maxsize, channel.maxsize], [null, 0]);
    * ```
    */
-  constructor(maxsize?: number | null) {
-    this.#core = new QueueCore(checkMaxsize(`create ${new.target.name}`, maxsize));
+  constructor(maxsize?: number | null);
+  /**
+   * For the subclasses in queue.ts: the buffer that decides the order items
+   * come out in (a `Stack`, a `PriorityHeap`); the default is FIFO.
+   * @ignore
+   */
+  constructor(maxsize: number | null | undefined, buffer: ItemBuffer<T>);
+  constructor(maxsize?: number | null, buffer?: ItemBuffer<T>) {
+    const capacity = checkMaxsize(`create ${new.target.name}`, maxsize);
+    this.core = new QueueCore(capacity, buffer);
   }
 
   /**
@@ -135,7 +140,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   get maxsize(): number | null {
-    const maxsize = this.#core.maxsize;
+    const maxsize = this.core.maxsize;
     return maxsize === Infinity ? null : maxsize;
   }
 
@@ -152,7 +157,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   get closed(): boolean {
-    return this.#core.closed;
+    return this.core.closed;
   }
 
   /**
@@ -173,7 +178,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   put(item: T, options?: QueuePutOptions): Promise<void> {
-    return this.#core.put(item, options === undefined ? Infinity : waitOf("put", options));
+    return this.core.put(item, options === undefined ? Infinity : waitOf("put", options));
   }
 
   /**
@@ -194,7 +199,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   putNowait(item: T): void {
-    this.#core.putNowait(item);
+    this.core.putNowait(item);
   }
 
   /**
@@ -215,7 +220,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   get(options?: QueueGetOptions): Promise<T> {
-    return this.#core.get(options === undefined ? Infinity : waitOf("get", options));
+    return this.core.get(options === undefined ? Infinity : waitOf("get", options));
   }
 
   /**
@@ -233,7 +238,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   getNowait(): T {
-    return this.#core.getNowait();
+    return this.core.getNowait();
   }
 
   /**
@@ -252,7 +257,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    const core = this.#core;
+    const core = this.core;
     const iterator = {
       next: (): Promise<IteratorResult<T, undefined>> => core.next(),
       [Symbol.asyncIterator]: () => iterator,
@@ -278,7 +283,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   close(): void {
-    this.#core.close();
+    this.core.close();
   }
 
   /**
@@ -298,7 +303,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   resize(maxsize?: number | null): void {
-    this.#core.resize(checkMaxsize("resize queue", maxsize));
+    this.core.resize(checkMaxsize("resize queue", maxsize));
   }
 
   /**
@@ -314,7 +319,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   qsize(): number {
-    return this.#core.buf.length;
+    return this.core.buf.length;
   }
 
   /**
@@ -328,7 +333,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   empty(): boolean {
-    return this.#core.buf.length === 0;
+    return this.core.buf.length === 0;
   }
 
   /**
@@ -343,7 +348,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   full(): boolean {
-    return this.#core.buf.length >= this.#core.maxsize;
+    return this.core.buf.length >= this.core.maxsize;
   }
 
   /**
@@ -362,7 +367,7 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   getting(): number {
-    return this.#core.getters.length;
+    return this.core.getters.length;
   }
 
   /**
@@ -381,6 +386,6 @@ export class LightQueue<T> implements AsyncIterable<T> {
    * ```
    */
   putting(): number {
-    return this.#core.putters.length;
+    return this.core.putters.length;
   }
 }

@@ -18,7 +18,7 @@ import {
   ParkingLot,
 } from "../hub/lowlevel.ts";
 import { checkFunction } from "../hub/checks.ts";
-import { coreOf, LightQueue, type QueuePutOptions } from "./light_queue.ts";
+import { LightQueue, type QueuePutOptions } from "./light_queue.ts";
 import {
   checkPriority,
   type Compare,
@@ -77,7 +77,7 @@ export class Queue<T> extends LightQueue<T> {
    * ```
    */
   get unfinishedTasks(): number {
-    return coreOf(this).unfinished;
+    return this.core.unfinished;
   }
 
   /**
@@ -97,7 +97,7 @@ export class Queue<T> extends LightQueue<T> {
    * ```
    */
   taskDone(): void {
-    const core = coreOf(this);
+    const core = this.core;
     if (core.unfinished <= 0) {
       throw new RangeError(
         "Cannot mark a task done: taskDone() was called more times than items were put, " +
@@ -123,7 +123,7 @@ export class Queue<T> extends LightQueue<T> {
   join(): Promise<void> {
     const g = currentGreenlet();
     if (hasPendingError(g)) return deliverPending(g);
-    if (coreOf(this).unfinished === 0) return completed(g, undefined);
+    if (this.core.unfinished === 0) return completed(g, undefined);
     return (this.#joiners ??= new ParkingLot()).park(g, "Queue.join");
   }
 }
@@ -158,8 +158,7 @@ export class LifoQueue<T> extends Queue<T> {
    * ```
    */
   constructor(maxsize?: number | null) {
-    super(maxsize);
-    coreOf(this).buf = new Stack<T>();
+    super(maxsize, new Stack<T>());
   }
 }
 
@@ -207,10 +206,9 @@ export class PriorityQueue<T> extends Queue<T> {
    * ```
    */
   constructor(maxsize?: number | null, compare?: (a: T, b: T) => number) {
-    super(maxsize);
+    super(maxsize, new PriorityHeap<T>(compare as Compare<T> | undefined));
     if (compare !== undefined) checkFunction("create PriorityQueue", compare, "compare");
     this.#kind = compare === undefined ? "" : null;
-    coreOf(this).buf = new PriorityHeap<T>(compare as Compare<T> | undefined);
   }
 
   /**

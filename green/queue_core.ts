@@ -98,7 +98,7 @@ export class QueueCore<T> {
   /** Capacity: `Infinity` when unbounded, 0 for a channel. */
   maxsize: number;
   /** The buffered items, in the order they come out. */
-  buf: ItemBuffer<T>;
+  readonly buf: ItemBuffer<T>;
   /** Parked getters (their `data` is ITERATING for the async iterator). */
   readonly getters: ParkingLot<number> = new ParkingLot();
   /** Parked putters (their `data` is the item they offer). */
