@@ -8,17 +8,16 @@
  * - An error nobody waits for or links goes once to `hub.onError`.
  *
  * It lives in `hub/` because the hub makes two of them itself: the
- * thread's main greenthread (id 0, the one top-level code runs in) and the
- * hub's own (id -1, where timer callbacks run). Both are made here, on
- * first use, so `getCurrent()` is a GreenThread whatever was imported first.
- * The package's own entry points into it (start, outcome, exit hooks) are
- * the functions below the class, which no entry point re-exports.
+ * thread's main greenthread and the hub's own (main_greenthreads.ts, whose
+ * functions this file re-exports). The package's own entry points into a
+ * greenthread (start, outcome, exit hooks) are the functions declared
+ * above the class and set in its static block; no entry point re-exports
+ * them. Links and other rarely used state: greenthread_rare.ts.
  *
  * @module
  */
 
 import { checkFunction } from "./checks.ts";
-import { currentCarried } from "./current.ts";
 import {
   GreenletCore,
   interrupt,
@@ -33,12 +32,14 @@ import { GreenletExit, isKill } from "./greenlet_exit.ts";
 import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
 import { GreenThreadRare } from "./greenthread_rare.ts";
 import { activeInstruments } from "./instruments.ts";
+import { currentGreenlet } from "./main_greenthreads.ts";
 import { ParkingLot, wake, wakeWithError } from "./park.ts";
 import { RUN } from "./run_queue.ts";
 import { checkBlocked, reportError, unregister } from "./scheduler.ts";
 import { completed, deliverPending, failed, hasPendingError, throwInto } from "./switch_points.ts";
 
 export { GreenletExit };
+export { currentGreenlet, hubGreenlet, mainGreenlet } from "./main_greenthreads.ts";
 
 /** A callback given to `link`, called with the greenthread and its extra args. */
 // deno-lint-ignore no-explicit-any
@@ -301,15 +302,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
     checkFunction("link", fn);
     this.#state |= OBSERVED;
     const rare = this.#rare ??= new GreenThreadRare();
-    if (rare.linking !== null) {
-      rare.linking.push([fn, args]); // linked by a link: runs in the same pass
-      return;
-    }
-    if (isDead(this)) {
-      fn(this, ...args);
-      return;
-    }
-    (rare.links ??= []).push([fn, args]);
+    if (!rare.addLink(fn, args, isDead(this))) fn(this, ...args);
   }
 
   /**
@@ -326,12 +319,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
    * ```
    */
   unlink(fn: LinkCallback<T>): boolean {
-    const links = this.#rare?.links;
-    if (links == null) return false;
-    const i = links.findIndex(([f]) => f === fn);
-    if (i < 0) return false;
-    links.splice(i, 1);
-    return true;
+    return this.#rare?.removeLink(fn) ?? false;
   }
 
   #finish(outcome: number, result: unknown): void {
@@ -365,28 +353,10 @@ export class GreenThread<T = unknown> extends GreenletCore {
       this.#exitHooks = null;
       for (const hook of hooks) hook(this);
     }
-    this.#runLinks();
+    this.#rare?.runLinks(this);
     if (outcome === FAILED && (this.#state & OBSERVED) === 0 && !isKill(result)) {
       reportError(result, this);
     }
-  }
-
-  #runLinks(): void {
-    const rare = this.#rare;
-    const links = rare?.links;
-    if (links == null) return;
-    rare!.links = null;
-    rare!.linking = links; // a link added by a link joins the end of this pass
-    for (let i = 0; i < links.length; i++) {
-      const [fn, args] = links[i];
-      try {
-        fn(this, ...args);
-      } catch (error) {
-        reportError(error, this);
-        break;
-      }
-    }
-    rare!.linking = null;
   }
 
   /** Marks it started and calls fn, dropping fn and args so no frame keeps them. */
@@ -453,33 +423,4 @@ export class GreenThread<T = unknown> extends GreenletCore {
       return undefined;
     };
   }
-}
-
-let main: GreenThread | undefined;
-let hubOwn: GreenThread | undefined;
-
-/** The main or hub greenthread: it is already running when first asked for. */
-function special(id: number): GreenThread {
-  const gt = new GreenThread(null, null, undefined, id);
-  markStarted(gt);
-  return gt;
-}
-
-/** The running greenthread, or the thread's main greenthread outside any. */
-export function currentGreenlet(): GreenThread {
-  return (currentCarried() as GreenThread | undefined) ?? (main ??= special(0));
-}
-
-/** The thread's main greenthread (id 0: the one top-level code runs in). */
-export function mainGreenlet(): GreenThread {
-  return main ??= special(0);
-}
-
-/**
- * The hub's own greenthread (id -1): hub timer callbacks run in it, so a
- * switch point called there parks it, not the main greenthread (whose
- * kills and Timeouts it would otherwise take).
- */
-export function hubGreenlet(): GreenThread {
-  return hubOwn ??= special(-1);
 }

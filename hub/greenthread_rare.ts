@@ -3,24 +3,70 @@
  * name, a spawn site, the spawner's AsyncLocalStorage values — kept in an
  * object made on first use, so that the many greenthreads without them
  * are smaller (each field is 8 B on the spawn path; bench/README.md).
+ * The link list's rules (order, a link added while links run, a throwing
+ * link) live here with the list.
  *
  * @module
  */
 
-import type { LinkCallback } from "./greenthread.ts";
+import type { GreenThread, LinkCallback } from "./greenthread.ts";
+import { reportError } from "./scheduler.ts";
+
+// deno-lint-ignore no-explicit-any
+type Link = [LinkCallback<any>, unknown[]];
 
 /** See the module comment. */
 export class GreenThreadRare {
   /** Links not yet run, in link order. */
-  // deno-lint-ignore no-explicit-any
-  links: [LinkCallback<any>, unknown[]][] | null = null;
+  links: Link[] | null = null;
   /** The links being run as it ends (a link may add more to this pass). */
-  // deno-lint-ignore no-explicit-any
-  linking: [LinkCallback<any>, unknown[]][] | null = null;
+  linking: Link[] | null = null;
   /** Set by the `name` setter. */
   name: string | undefined = undefined;
   /** Set by spawn when `debug.captureSpawnSites` is on. */
   spawnSite: string | undefined = undefined;
   /** The spawner's AsyncLocalStorage values, until the start. */
   spawnContext: unknown = undefined;
+
+  /**
+   * Adds a link. False when the greenthread has `ended` and its links are
+   * not running: the caller calls `fn` at once. A link added by a link joins
+   * the pass being run.
+   */
+  // deno-lint-ignore no-explicit-any
+  addLink(fn: LinkCallback<any>, args: unknown[], ended: boolean): boolean {
+    if (this.linking !== null) this.linking.push([fn, args]);
+    else if (ended) return false;
+    else (this.links ??= []).push([fn, args]);
+    return true;
+  }
+
+  /** Removes the first link made with `fn`; true if there was one. */
+  // deno-lint-ignore no-explicit-any
+  removeLink(fn: LinkCallback<any>): boolean {
+    const links = this.links;
+    const i = links === null ? -1 : links.findIndex(([f]) => f === fn);
+    if (i < 0) return false;
+    links!.splice(i, 1);
+    return true;
+  }
+
+  /** Runs the links once, in order, in `gt`'s context; one that throws stops the rest. */
+  // deno-lint-ignore no-explicit-any
+  runLinks(gt: GreenThread<any>): void {
+    const links = this.links;
+    if (links === null) return;
+    this.links = null;
+    this.linking = links; // a link added by a link joins the end of this pass
+    for (let i = 0; i < links.length; i++) {
+      const [fn, args] = links[i];
+      try {
+        fn(gt, ...args);
+      } catch (error) {
+        reportError(error, gt);
+        break;
+      }
+    }
+    this.linking = null;
+  }
 }
