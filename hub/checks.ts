@@ -27,17 +27,29 @@ export function checkSeconds(action: string, seconds: unknown, name = "seconds")
 }
 
 /**
- * A size or count: a non-negative integer. Throws `TypeError` for a
- * non-number and `RangeError` for a negative, fractional or NaN one.
+ * A count: a non-negative integer. Throws `TypeError` for a non-number and
+ * `RangeError` for a negative, fractional or NaN one.
  */
 export function checkCount(action: string, name: string, value: unknown): number {
+  return checkInteger(action, name, value, 0);
+}
+
+/**
+ * A size that must hold at least one (`maxSize`, `concurrency`): a positive
+ * integer. Throws `TypeError` for a non-number and `RangeError` for 0, a
+ * negative, fractional or NaN one.
+ */
+export function checkPositiveInteger(action: string, name: string, value: unknown): number {
+  return checkInteger(action, name, value, 1);
+}
+
+function checkInteger(action: string, name: string, value: unknown, min: 0 | 1): number {
   if (typeof value !== "number") {
     throw new TypeError(`Cannot ${action}: ${name} must be a number, received ${typeName(value)}`);
   }
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `Cannot ${action}: ${name} must be a non-negative integer, received ${value}`,
-    );
+  if (!Number.isInteger(value) || value < min) {
+    const kind = min === 0 ? "non-negative" : "positive";
+    throw new RangeError(`Cannot ${action}: ${name} must be a ${kind} integer, received ${value}`);
   }
   return value;
 }

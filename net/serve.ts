@@ -27,7 +27,7 @@ import type { SockAddr } from "./addr.ts";
 import { GreenListener } from "./listener.ts";
 import { closedError } from "./errors.ts";
 import type { GreenSocket } from "./socket.ts";
-import { checkFunction, typeName } from "../hub/checks.ts";
+import { checkFunction, checkPositiveInteger, typeName } from "../hub/checks.ts";
 
 /**
  * Throw it from a `serve` handler to stop the server: `serve` then
@@ -276,17 +276,7 @@ export function serve(
     );
   }
   checkFunction("serve", handle, "handle");
-  const concurrency = options?.concurrency ?? 1000;
-  if (typeof concurrency !== "number") {
-    throw new TypeError(
-      `Cannot serve: concurrency must be a number, received ${typeof concurrency}`,
-    );
-  }
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(
-      `Cannot serve: concurrency must be a positive integer, received ${concurrency}`,
-    );
-  }
+  const concurrency = checkPositiveInteger("serve", "concurrency", options?.concurrency ?? 1000);
   if (listener.closed) {
     return failed(currentGreenlet(), closedError("serve", "listener is closed"));
   }

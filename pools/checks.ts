@@ -1,6 +1,6 @@
 /**
  * The argument checks the pools need beyond the shared ones of
- * hub/checks.ts: an options object with no unknown names, a positive size,
+ * hub/checks.ts: an options object with no unknown names,
  * and a lifetime in seconds. Same style: "Cannot <action>: <name> must be
  * …, received …".
  *
@@ -29,17 +29,6 @@ export function checkOptions(
     }
   }
   return value as Record<string, unknown>;
-}
-
-/** A size that must be a positive integer (`maxSize`). */
-export function checkPositive(action: string, name: string, value: unknown): number {
-  if (typeof value !== "number") {
-    throw new TypeError(`Cannot ${action}: ${name} must be a number, received ${typeName(value)}`);
-  }
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Cannot ${action}: ${name} must be a positive integer, received ${value}`);
-  }
-  return value;
 }
 
 /**

@@ -13,10 +13,9 @@
  */
 
 import { Semaphore } from "../green/semaphore.ts";
-import { typeName } from "../hub/checks.ts";
+import { checkPositiveInteger, typeName } from "../hub/checks.ts";
 import { isThenable } from "../hub/greenthread_start.ts";
 import { reportError } from "../hub/lowlevel.ts";
-import { checkPositive } from "./checks.ts";
 import { Entry, FreeItems } from "./free_items.ts";
 import { Lease, type PoolLease } from "./lease.ts";
 import { parsePoolOptions, type PoolOptions } from "./pool_options.ts";
@@ -317,7 +316,7 @@ export class Pool<T> implements Disposable {
    * ```
    */
   resize(maxSize: number): void {
-    const n = checkPositive("resize Pool", "maxSize", maxSize);
+    const n = checkPositiveInteger("resize Pool", "maxSize", maxSize);
     let grow = n - this.#maxSize;
     this.#maxSize = n;
     if (grow < 0) {

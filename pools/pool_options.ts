@@ -5,8 +5,8 @@
  * @module
  */
 
-import { checkCount, checkFunction, typeName } from "../hub/checks.ts";
-import { checkLifetime, checkOptions, checkPositive } from "./checks.ts";
+import { checkCount, checkFunction, checkPositiveInteger, typeName } from "../hub/checks.ts";
+import { checkLifetime, checkOptions } from "./checks.ts";
 
 /** What a `Pool` is made of; every field but `create` is optional. */
 export interface PoolOptions<T> {
@@ -61,7 +61,7 @@ export function parsePoolOptions<T>(action: string, options: PoolOptions<T>): Pa
   checkFunction(action, o.create, "create");
   if (o.dispose !== undefined) checkFunction(action, o.dispose, "dispose");
   if (o.validate !== undefined) checkFunction(action, o.validate, "validate");
-  const maxSize = checkPositive(action, "maxSize", o.maxSize ?? 4);
+  const maxSize = checkPositiveInteger(action, "maxSize", o.maxSize ?? 4);
   const minSize = checkCount(action, "minSize", o.minSize ?? 0);
   if (minSize > maxSize) {
     throw new RangeError(

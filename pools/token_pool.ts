@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkPositive } from "./checks.ts";
+import { checkPositiveInteger } from "../hub/checks.ts";
 import { Pool } from "./pool.ts";
 
 /** The opaque, distinct object a TokenPool hands out. */
@@ -56,7 +56,7 @@ export class TokenPool extends Pool<object> {
   constructor(maxSize: number = 4) {
     super({
       create: () => new Token(),
-      maxSize: checkPositive("create TokenPool", "maxSize", maxSize),
+      maxSize: checkPositiveInteger("create TokenPool", "maxSize", maxSize),
     });
   }
 }
