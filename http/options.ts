@@ -9,7 +9,7 @@
  * @module
  */
 
-import { typeName } from "../hub/checks.ts";
+import { checkCount, checkPositiveInteger, typeName } from "../hub/checks.ts";
 
 /**
  * A request handler: `Deno.serve`'s signature, so a framework's `app.fetch`
@@ -98,14 +98,7 @@ function writeToStderr(line: string): void {
 }
 
 function positiveInteger(action: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number") {
-    throw new TypeError(`Cannot ${action}: ${name} must be a number, received ${typeName(value)}`);
-  }
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Cannot ${action}: ${name} must be a positive integer, received ${value}`);
-  }
-  return value;
+  return value === undefined ? fallback : checkPositiveInteger(action, name, value);
 }
 
 function flag(action: string, name: string, value: unknown, fallback: boolean): boolean {
@@ -130,21 +123,9 @@ function optionsObject(action: string, options: unknown): Record<string, unknown
 export function checkRequestOptions(action: string, given: unknown): RequestSettings {
   const options = optionsObject(action, given);
   const maxSize = positiveInteger(action, "maxSize", options.maxSize, 1024);
-  let maxQueue = 1024;
-  if (options.maxQueue !== undefined) {
-    const value = options.maxQueue;
-    if (typeof value !== "number") {
-      throw new TypeError(
-        `Cannot ${action}: maxQueue must be a number, received ${typeName(value)}`,
-      );
-    }
-    if (!Number.isInteger(value) || value < 0) {
-      throw new RangeError(
-        `Cannot ${action}: maxQueue must be a non-negative integer, received ${value}`,
-      );
-    }
-    maxQueue = value;
-  }
+  const maxQueue = options.maxQueue === undefined
+    ? 1024
+    : checkCount(action, "maxQueue", options.maxQueue);
   let timeoutMs = Infinity;
   const timeout = options.requestTimeout;
   if (timeout !== undefined && timeout !== null) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { checkCount, typeName } from "../hub/checks.ts";
+import { checkCount, checkPositiveInteger, typeName } from "../hub/checks.ts";
 
 /** Limits of a {@link GreenWebSocket}: message size, unread backlog, send backpressure. */
 export interface GreenWebSocketOptions {
@@ -51,12 +51,7 @@ export interface CheckedOptions {
 const MIB = 1024 * 1024;
 
 function positive(action: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  const count = checkCount(action, name, value);
-  if (count === 0) {
-    throw new RangeError(`Cannot ${action}: ${name} must be a positive integer, received 0`);
-  }
-  return count;
+  return value === undefined ? fallback : checkPositiveInteger(action, name, value);
 }
 
 /** Checks `options` for `action` ("create GreenWebSocket", …) and fills in the defaults. */

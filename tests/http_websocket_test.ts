@@ -154,7 +154,7 @@ Deno.test("options are checked when websocket() and upgradeWebSocket() are calle
   assert.throws(() => websocket(() => {}, { maxMessageSize: -1 }), {
     name: "RangeError",
     message:
-      "Cannot create websocket handler: maxMessageSize must be a non-negative integer, received -1",
+      "Cannot create websocket handler: maxMessageSize must be a positive integer, received -1",
   });
   assert.throws(() => websocket(() => {}, { maxReceiveBuffer: 0 }), RangeError);
   assert.throws(() => websocket(() => {}, { maxBackpressure: 1.5 }), RangeError);
