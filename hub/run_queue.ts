@@ -103,12 +103,12 @@ export class RunQueue {
 
   #requestPump(): void {
     this.#pumpPending = true;
+    this.#budget.watch();
     if (this.#budget.spent()) {
       this.#budget.yieldToLoop();
       return;
     }
     RESOLVED.then(this.#pump);
-    this.#budget.watch();
   }
 
   /** Runs the entries queued before it began; later ones wait for the next pump. */
