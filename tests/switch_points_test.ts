@@ -4,7 +4,8 @@
  * a kill pending when it is called surfaces right there, even when the
  * operation could complete at once; and when it has to wait, other
  * greenthreads run before it returns. The "never switch" list is checked
- * the other way round.
+ * the other way round. The rows of the modules beyond the core (pools,
+ * subprocess, dagpool, http, serve) are in switch_points_modules_test.ts.
  */
 
 import assert from "node:assert/strict";
@@ -29,49 +30,7 @@ import {
 import { connect, listen } from "../net/mod.ts";
 import { execute, proxy } from "../tpool/mod.ts";
 import { throwInto } from "../hub/lowlevel.ts";
-
-/** One row: how to call the operation, and a case where it has to wait. */
-interface Row {
-  name: string;
-  /** Calls it (it may complete at once). */
-  call?: () => Promise<unknown>;
-  /** Sets up what `call` needs first, in the calling greenthread; returns the call. */
-  prepare?: () => Promise<() => Promise<unknown>>;
-  /** A call that must wait until `release()` (run by another greenthread) lets it go. */
-  waits?: () => Promise<{ call: () => Promise<unknown>; release: () => unknown }>;
-  /** Cleans up after both checks. */
-  cleanup?: () => unknown;
-}
-
-/**
- * Asserts that `row` is a switch point: a kill pending when it is called
- * surfaces there; and, when it has to wait, it does not return before it
- * is released, and a greenthread spawned just before it runs first.
- */
-async function assertSwitchPoint(row: Row): Promise<void> {
-  const exit = new GreenletExit("pending kill");
-  const victim = spawn(async () => {
-    const call = row.prepare === undefined ? row.call! : await row.prepare();
-    throwInto(getCurrent(), exit); // as a kill that arrives while it runs
-    await call();
-  });
-  await assert.rejects(victim.wait(), (e) => e === exit, `${row.name}: the pending kill surfaces`);
-  if (row.waits !== undefined) {
-    const { call, release } = await row.waits();
-    const log: string[] = [];
-    const caller = spawn(async () => {
-      spawnN(() => log.push("other ran"));
-      await call();
-      log.push("returned");
-    });
-    await sleep(0.02);
-    assert.ok(!log.includes("returned"), `${row.name}: it waits until released`);
-    await release();
-    await caller.wait();
-    assert.deepEqual(log, ["other ran", "returned"], `${row.name}: others ran while it waited`);
-  }
-  await row.cleanup?.();
-}
+import { assertSwitchPoint, type Row } from "./switch_point_helpers.ts";
 
 /** `pool.spawn` or `pool.spawnN` of a function that returns at once. */
 function spawnIn(pool: GreenPool, method: "spawn" | "spawnN"): Promise<unknown> {

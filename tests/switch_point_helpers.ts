@@ -1,0 +1,53 @@
+/**
+ * The switch-point check the table-walk tests share: a row says how to
+ * call an operation and how to make it wait, and `assertSwitchPoint`
+ * checks that a pending kill surfaces there and that others run while it
+ * waits.
+ */
+
+import assert from "node:assert/strict";
+import { getCurrent, GreenletExit, sleep, spawn, spawnN } from "../mod.ts";
+import { throwInto } from "../hub/lowlevel.ts";
+
+/** One row: how to call the operation, and a case where it has to wait. */
+export interface Row {
+  name: string;
+  /** Calls it (it may complete at once). */
+  call?: () => Promise<unknown>;
+  /** Sets up what `call` needs first, in the calling greenthread; returns the call. */
+  prepare?: () => Promise<() => Promise<unknown>>;
+  /** A call that must wait until `release()` (run by another greenthread) lets it go. */
+  waits?: () => Promise<{ call: () => Promise<unknown>; release: () => unknown }>;
+  /** Cleans up after both checks. */
+  cleanup?: () => unknown;
+}
+
+/**
+ * Asserts that `row` is a switch point: a kill pending when it is called
+ * surfaces there; and, when it has to wait, it does not return before it
+ * is released, and a greenthread spawned just before it runs first.
+ */
+export async function assertSwitchPoint(row: Row): Promise<void> {
+  const exit = new GreenletExit("pending kill");
+  const victim = spawn(async () => {
+    const call = row.prepare === undefined ? row.call! : await row.prepare();
+    throwInto(getCurrent(), exit); // as a kill that arrives while it runs
+    await call();
+  });
+  await assert.rejects(victim.wait(), (e) => e === exit, `${row.name}: the pending kill surfaces`);
+  if (row.waits !== undefined) {
+    const { call, release } = await row.waits();
+    const log: string[] = [];
+    const caller = spawn(async () => {
+      spawnN(() => log.push("other ran"));
+      await call();
+      log.push("returned");
+    });
+    await sleep(0.02);
+    assert.ok(!log.includes("returned"), `${row.name}: it waits until released`);
+    await release();
+    await caller.wait();
+    assert.deepEqual(log, ["other ran", "returned"], `${row.name}: others ran while it waited`);
+  }
+  await row.cleanup?.();
+}
