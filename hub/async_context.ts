@@ -74,7 +74,7 @@ export function makeContextCarrier<T extends Carried>(): ContextCarrier<T> {
  * The portable carrier: an AsyncLocalStorage. A capture is an
  * `AsyncLocalStorage.snapshot()` (an AsyncResource each: the slow path).
  */
-export function portableCarrier<T>(): ContextCarrier<T> {
+function portableCarrier<T>(): ContextCarrier<T> {
   const storage = new AsyncLocalStorage<T>();
   type Snapshot = ReturnType<typeof AsyncLocalStorage.snapshot>;
   return {

@@ -39,14 +39,14 @@ import { callLater, checkBlocked, schedule } from "./scheduler.ts";
 /** Waiting; a throw may interrupt it. */
 export const PARKED = 0;
 /** Outcome decided, queued to resume; a throw becomes a pending error. */
-export const WAKING = 1;
+const WAKING = 1;
 /** Promise settled. */
 export const DONE = 2;
 /**
  * Queued to resume from `sleep(0)`: nothing happened yet, so a throw may
  * still interrupt it (then its run-queue entry does nothing).
  */
-export const YIELDING = 3;
+const YIELDING = 3;
 
 let parkedCount = 0;
 

@@ -27,7 +27,7 @@ import { TimerQueue } from "./timer_queue.ts";
 export type ErrorHandler = (error: unknown, greenthread?: GreenThread) => void;
 
 /** Prints `error` (its stack) to stderr, naming the greenthread if any. */
-export function defaultOnError(error: unknown, greenthread?: GreenThread): void {
+function defaultOnError(error: unknown, greenthread?: GreenThread): void {
   const where = greenthread ? ` in greenthread ${greenthread.id}` : "";
   const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
   console.error(`Uncaught error${where}: ${text}`);
