@@ -21,12 +21,9 @@ export function loggedResponse(
   entry: RequestEntry,
   response: Response,
 ): Response {
-  let counted = response;
-  try {
-    counted = countBody(response, entry);
-  } catch {
-    // a body already read or locked: Deno will refuse it, the log shows 0 bytes
-  }
+  // A body already locked cannot be read through a counter: it goes out as it
+  // is (Deno answers 500 for it) and the log shows 0 bytes.
+  const counted = response.body?.locked ? response : countBody(response, entry);
   const write = () => writeLogLine(log, entry, response.status);
   entry.info.completed.then(write, write);
   return counted;

@@ -305,3 +305,26 @@ Deno.test({
   },
 });
 if (!haveCurl) console.log("http_server_test: curl is not installed; its test is skipped");
+
+Deno.test("a response whose body is already locked still gets an answer and a log line with 0 bytes", async () => {
+  const { server, base, lines } = startServer(() => {
+    const response = new Response(
+      new ReadableStream({
+        pull(controller) {
+          controller.enqueue(new TextEncoder().encode("lost"));
+          controller.close();
+        },
+      }),
+    );
+    response.body!.getReader(); // locked: neither the log's counter nor Deno can read it
+    return response;
+  });
+  const answer = await fetch(`${base}/locked`);
+  assert.equal(answer.status, 500);
+  await answer.body?.cancel();
+  await server.shutdown();
+  assert.equal(lines.length, 1);
+  const line = LOG_LINE.exec(lines[0]);
+  assert.ok(line, lines[0]);
+  assert.deepEqual(line.slice(1, 5), ["GET", "/locked", "200", "0"]);
+});
