@@ -2,7 +2,8 @@
  * The link between a request's greenthread and the server running it.
  *
  * `serveHttp` and `greenHandler` run each request in its own greenthread and
- * register a {@link RequestScope} for it here. Code running inside that
+ * add themselves here as a {@link ScopeSource} that knows each request's
+ * {@link RequestScope}. Code running inside that
  * greenthread (the WebSocket layer) asks {@link currentRequestScope} to answer
  * the request early — a `101` upgrade — while the greenthread keeps running as
  * a session, and to hear when the server's shutdown begins (to send `1001`).
@@ -42,33 +43,16 @@ export interface ScopeSource {
 // table per request: a WeakMap keyed by greenthread made GC take most of the
 // request path's time (58% of a profile, ~9 µs a request), and even a Map's
 // set and delete showed as 6% of a server's CPU under wrk.
-const scopes = new Map<object, RequestScope>();
 const sources = new Set<ScopeSource>();
 
 /** The scope of the greenthread running now, if a server runs it. */
 export function currentRequestScope(): RequestScope | undefined {
   const current = getCurrent();
-  const registered = scopes.get(current);
-  if (registered !== undefined) return registered;
   for (const source of sources) {
     const scope = source.scopeOf(current);
     if (scope !== undefined) return scope;
   }
   return undefined;
-}
-
-/**
- * Registers `scope` for one `greenthread`, until {@link clearRequestScope}
- * (for a server that runs few requests; a busy one adds a
- * {@link ScopeSource} instead).
- */
-export function setRequestScope(greenthread: object, scope: RequestScope): void {
-  scopes.set(greenthread, scope);
-}
-
-/** Forgets the scope set for `greenthread`. */
-export function clearRequestScope(greenthread: object): void {
-  scopes.delete(greenthread);
 }
 
 /** Adds a source asked by {@link currentRequestScope}; returns a function that removes it. */
