@@ -176,7 +176,8 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     for (const [name, command] of commands) servers.push(await startServer(name, command));
-    for (const server of servers) await runWrk(server, 1, conns); // warm-up
+    // --quick is a smoke run (does every variant answer wrk?): no warm-up
+    if (!quick) { for (const server of servers) await runWrk(server, 1, conns); }
     const rates = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     const ratios = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     const cpus = new Map<string, number[]>(servers.map((s) => [s.name, []]));

@@ -115,3 +115,21 @@ Deno.test("examples/http_crawler_server.ts fans out in a GreenPile and reports t
     await ex.stop();
   }
 });
+
+Deno.test("bench/http.ts --quick runs every variant under wrk and prints a ratio against raw", async () => {
+  const path = new URL("../bench/http.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", path, "--quick"],
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  if (text.includes("bench/http.ts skipped:")) {
+    console.log(text.trim()); // no wrk, or no second CPU: the script says which
+    return;
+  }
+  assert.match(text, /^\| raw \| \d+ .*\| 1\.000 \(1\.000–1\.000\) \|/m);
+  for (const name of ["spawn\\+wait", "serveHttp", "serveHttp\\+timeout"]) {
+    assert.match(text, new RegExp(`^\\| ${name} \\| \\d+ \\(.*\\| \\d\\.\\d{3} \\(`, "m"), text);
+  }
+});
