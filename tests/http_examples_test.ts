@@ -2,7 +2,7 @@
  * The HTTP examples run as child processes and answer real clients:
  * http_hello.ts, wsgi_app.ts (404s, its Timeout, a client that leaves
  * killing the handler) and http_crawler_server.ts (a GreenPile fan-out with
- * a deadline).
+ * a deadline); bench/http.ts --quick drives each of its servers with wrk.
  */
 
 import assert from "node:assert/strict";
