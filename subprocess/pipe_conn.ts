@@ -75,6 +75,8 @@ class OutputPipe implements ConnLike {
     if (this.#closed) return;
     this.#closed = true;
     this.#rest = null;
+    // Closing is best effort, as a socket's close(): a cancel can only fail
+    // when the child already closed its end, and then nothing is left to free.
     this.#reader.cancel().catch(() => {});
   }
 }
@@ -111,6 +113,8 @@ class InputPipe implements ConnLike {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Best effort, as above: a close fails only on a pipe the child already
+    // broke (it exited or closed stdin), which `write` has reported already.
     this.#writer.close().catch(() => {});
   }
 }
