@@ -10,7 +10,7 @@
 import { getHub } from "../hub/hub.ts";
 import type { HubStats } from "../hub/hub.ts";
 import { kill as killGreenthread } from "../green/spawn.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 import { typeName } from "../hub/checks.ts";
 import { formatGreenthreads } from "../debug/format.ts";
 

@@ -11,7 +11,7 @@
  */
 
 import { getCurrent } from "../green/spawn.ts";
-import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
+import { GreenletExit, type GreenThread } from "../hub/greenthread.ts";
 import { typeName } from "../hub/checks.ts";
 import { listen } from "../net/connect.ts";
 import { GreenListener } from "../net/listener.ts";

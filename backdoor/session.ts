@@ -14,7 +14,7 @@
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { waitFor } from "../green/sleep.ts";
 import { withTimeout } from "../green/timeout.ts";
-import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
+import { GreenletExit, type GreenThread } from "../hub/greenthread.ts";
 import { LightQueue } from "../green/light_queue.ts";
 import { isThenable } from "../hub/greenthread_start.ts";
 import { reportError } from "../hub/lowlevel.ts";

@@ -11,8 +11,8 @@
  */
 
 import { checkFunction } from "../hub/checks.ts";
-import { GreenletExit } from "../green/greenlet_exit.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenlet_exit.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { checkBatch } from "./cycle.ts";
 import { Collision, PropagateError, quoteKey } from "./errors.ts";

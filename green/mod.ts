@@ -19,8 +19,8 @@
 // First of all: an older Deno gets one clear error instead of odd failures later.
 import "../hub/deno_version.ts";
 
-export { GreenletExit, GreenThread } from "./greenthread.ts";
-export type { LinkCallback } from "./greenthread.ts";
+export { GreenletExit, GreenThread } from "../hub/greenthread.ts";
+export type { LinkCallback } from "../hub/greenthread.ts";
 export { getCurrent, kill, spawn, spawnAfter, spawnAfterLocal, spawnN } from "./spawn.ts";
 export { sleep, waitFor } from "./sleep.ts";
 export { isTimeout, Timeout, withTimeout } from "./timeout.ts";

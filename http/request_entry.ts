@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 import type { RequestScope } from "./request_scope.ts";
 
 /** Waiting in the FIFO for a slot: no greenthread yet. */

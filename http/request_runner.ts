@@ -21,7 +21,7 @@
 import { getHub } from "../hub/hub.ts";
 import { spawn, spawnN } from "../green/spawn.ts";
 import { Event } from "../green/event.ts";
-import { isKill } from "../green/greenlet_exit.ts";
+import { isKill } from "../hub/greenlet_exit.ts";
 import { addScopeSource, type ScopeSource } from "./request_scope.ts";
 import {
   ANSWERED,

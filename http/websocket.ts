@@ -8,7 +8,7 @@
  * @module
  */
 
-import { isKill } from "../green/greenlet_exit.ts";
+import { isKill } from "../hub/greenlet_exit.ts";
 import { spawn } from "../green/spawn.ts";
 import { checkFunction } from "../hub/checks.ts";
 import { ConnectionReset } from "../net/errors.ts";

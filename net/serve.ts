@@ -20,7 +20,7 @@ import {
   wake,
   wakeWithError,
 } from "../hub/lowlevel.ts";
-import { GreenletExit, type GreenThread } from "../green/greenthread.ts";
+import { GreenletExit, type GreenThread } from "../hub/greenthread.ts";
 import { spawn } from "../green/spawn.ts";
 import { GreenPool } from "../green/greenpool.ts";
 import type { SockAddr } from "./addr.ts";

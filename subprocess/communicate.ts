@@ -13,7 +13,7 @@
  */
 
 import { spawn } from "../green/spawn.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 
 /** How a pump ended: pumps never fail, so no error goes unobserved. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };

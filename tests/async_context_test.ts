@@ -12,7 +12,7 @@ import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Event } from "../green/event.ts";
 import { Timeout } from "../green/timeout.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 
 const ENV = "EVENTLET_ASYNC_CONTEXT";
 const forcedPortable = Deno.env.get(ENV) === "portable";

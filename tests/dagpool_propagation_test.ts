@@ -12,7 +12,7 @@ import { Event } from "../green/event.ts";
 import { spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { asMap, Capture, consumer, observe, spin } from "./dagpool_helpers.ts";
 
 Deno.test("DAGPool.waitEach([]) yields nothing; preloaded keys come at once", async () => {

@@ -7,7 +7,7 @@ import { local } from "../green/local.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { GreenPool } from "../green/greenpool.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 
 Deno.test("local(): attributes set in one greenthread are invisible in another (test_assignment)", async () => {
   const myLocal = local();

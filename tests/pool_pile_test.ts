@@ -11,7 +11,7 @@ import { GreenPool } from "../green/greenpool.ts";
 import { GreenPile } from "../green/greenpile.ts";
 import { Event } from "../green/event.ts";
 import { spawn } from "../green/spawn.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
 import { captureErrors } from "./hub_helpers.ts";

@@ -12,7 +12,7 @@ import { Event } from "../green/event.ts";
 import { spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { captureErrors } from "./hub_helpers.ts";
 import { assertPoolHasFree, range } from "./pool_helpers.ts";
 

@@ -9,7 +9,7 @@ import { GreenPool } from "../green/greenpool.ts";
 import { Event } from "../green/event.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 import { getHub } from "../hub/hub.ts";
 import { captureErrors } from "./hub_helpers.ts";
 import { assertPoolHasFree, passthru, range } from "./pool_helpers.ts";

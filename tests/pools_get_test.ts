@@ -12,7 +12,7 @@ import { Pool, TokenPool } from "../pools/mod.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { GreenPool } from "../green/greenpool.ts";
 import { Queue } from "../green/queue.ts";
 import { getHub } from "../hub/hub.ts";

@@ -13,7 +13,7 @@ import { Pool } from "../pools/mod.ts";
 import { spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
-import type { GreenThread } from "../green/greenthread.ts";
+import type { GreenThread } from "../hub/greenthread.ts";
 import { captureErrors } from "./hub_helpers.ts";
 
 /** A small seeded generator (mulberry32), so a failing seed can be replayed. */

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { LifoQueue, type LightQueue, PriorityQueue, Queue } from "../green/queue.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { sleep } from "../green/sleep.ts";
 import { spawn } from "../green/spawn.ts";
 import { spendLoopBudget } from "./hub_helpers.ts";

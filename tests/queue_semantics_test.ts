@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { LightQueue, Queue, QueueClosed, QueueEmpty, QueueFull } from "../green/queue.ts";
 import { Event } from "../green/event.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { sleep } from "../green/sleep.ts";
 import { spawn } from "../green/spawn.ts";
 import { getHub } from "../hub/hub.ts";

@@ -9,7 +9,7 @@ import { CappedSemaphore } from "../green/capped_semaphore.ts";
 import { spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Timeout } from "../green/timeout.ts";
-import { GreenletExit } from "../green/greenthread.ts";
+import { GreenletExit } from "../hub/greenthread.ts";
 import { spendLoopBudget } from "./hub_helpers.ts";
 
 // A fresh loop-turn budget, so "completes at once" really does not yield.
