@@ -12,6 +12,7 @@
  */
 
 import type { GreenThread } from "./greenthread.ts";
+import { observeInstruments } from "./observed.ts";
 
 /**
  * Hooks the hub calls; an instrument defines the ones it needs. Hooks run
@@ -197,6 +198,7 @@ export class Instruments {
   #rebuild(): void {
     if (this.#list.length === 0) {
       activeInstruments = null;
+      observeInstruments(false);
       return;
     }
     const calls = {} as Record<HookName, (...args: never[]) => void>;
@@ -214,5 +216,6 @@ export class Instruments {
       };
     }
     activeInstruments = calls as unknown as InstrumentCalls;
+    observeInstruments(true);
   }
 }

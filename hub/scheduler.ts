@@ -19,6 +19,7 @@
 import type { GreenThread } from "./greenthread.ts";
 import type { HubTimer } from "./hub_timer.ts";
 import { activeInstruments, setInstrumentErrorReporter } from "./instruments.ts";
+import { observeBlockWatch } from "./observed.ts";
 import { LiveList } from "./live_list.ts";
 import { type Runnable, RunQueue } from "./run_queue.ts";
 import { TimerQueue } from "./timer_queue.ts";
@@ -76,6 +77,7 @@ export function setBlockWatch(
 ): void {
   blockWatch = watch;
   onBlocked = onBlock;
+  observeBlockWatch(watch !== null);
 }
 
 /**
