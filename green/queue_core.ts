@@ -162,8 +162,18 @@ export class QueueCore<T> {
   get(wait: number): Promise<T> {
     const g = currentGreenlet();
     if (hasPendingError(g)) return deliverPending(g);
-    if (this.#canTake()) {
-      // Hot path: an item is there. Our result first, then the wake-ups.
+    const buf = this.buf;
+    if (buf.length > 0) {
+      // Hot path: a buffered item. Our result first, then the wake-ups.
+      // Its own branch, not the shared #take/#settleTake pair the channel
+      // uses: 1.06x Queue(100) throughput (in-process A/B, 21 rounds,
+      // range 0.93-1.21), part of what issue 14's refactor had cost.
+      const done = completed(g, buf.shift() as T);
+      if (this.putters.length > 0) this.#admitPutters();
+      return done;
+    }
+    if (this.putters.length > 0) {
+      // A channel putter's item (putters wait on an empty buffer only then).
       const done = completed(g, this.#take());
       this.#settleTake();
       return done;
