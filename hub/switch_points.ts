@@ -56,7 +56,10 @@ export function completed<T>(g: GreenThread, value: T): Promise<T> {
   // Hot path: one flag for every observer (observed.ts gives the figure).
   if (atOnceObserved) return completedObserved(g, value);
   if (budgetSpent()) return queueResume(g, "yield", value, false, false);
-  return Promise.resolve(value);
+  // A void outcome (a put, an acquire) shares one resolved promise instead
+  // of allocating one: Queue(100) throughput 12.3-12.7 -> 12.7-13.3M/s
+  // (taskset -c 1, 3M items, 4 alternating runs each).
+  return value === undefined ? RESOLVED as Promise<T> : Promise.resolve(value);
 }
 
 /** `completed` while the watchdog or an instrument listens. */
@@ -64,7 +67,7 @@ function completedObserved<T>(g: GreenThread, value: T): Promise<T> {
   checkBlocked(g);
   if (budgetSpent()) return queueResume(g, "yield", value, false, false);
   passedAtOnce(g);
-  return Promise.resolve(value);
+  return value === undefined ? RESOLVED as Promise<T> : Promise.resolve(value);
 }
 
 /**
