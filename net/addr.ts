@@ -112,3 +112,14 @@ export function describePeer(conn: Deno.Conn): string {
   }
   return typeof addr === "string" ? addr : `${addr[0]}:${addr[1]}`;
 }
+
+/**
+ * What a GreenSocket operation parked on `conn` waits on, for
+ * `debug.formatGreenthreads`: `socketWaitLabel("recv from", conn)` is
+ * "GreenSocket.recv from 127.0.0.1:5000". Naming the peer costs a
+ * getpeername, so each side makes its labels at its first park and keeps
+ * them.
+ */
+export function socketWaitLabel(op: string, conn: Deno.Conn): string {
+  return `GreenSocket.${op} ${describePeer(conn)}`;
+}

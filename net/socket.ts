@@ -12,7 +12,7 @@ import {
   failed,
   hasPendingError,
 } from "../hub/lowlevel.ts";
-import { describePeer, fromDenoAddr, type SockAddr } from "./addr.ts";
+import { fromDenoAddr, type SockAddr } from "./addr.ts";
 import { checkBytes, checkConn, checkShutdownHow, checkTimeout, closedError } from "./errors.ts";
 import { checkCount } from "../hub/checks.ts";
 import { ReadSide } from "./read_side.ts";
@@ -72,7 +72,6 @@ export class GreenSocket {
   #writer: WriteSide;
   #timeout: number | null = null;
   #closed = false;
-  #labels: Map<string, string> | null = null;
   #streams: SocketStreams | null = null;
   /**
    * The host name `connect` was given: `wrapSsl`'s default for verification.
@@ -102,22 +101,6 @@ export class GreenSocket {
   }
 
   /**
-   * What a recv or send of this socket waits on, for
-   * `debug.formatGreenthreads`: "GreenSocket.recv from 127.0.0.1:5000".
-   * Made once per socket and operation, on first use.
-   */
-  #label(op: string): string {
-    const labels = this.#labels ??= new Map();
-    let label = labels.get(op);
-    if (label === undefined) {
-      const peer = describePeer(this.#conn);
-      label = `GreenSocket.${op} ${op.startsWith("recv") ? "from" : "to"} ${peer}`;
-      labels.set(op, label);
-    }
-    return label;
-  }
-
-  /**
    * Receives up to `bufsize` bytes: what is buffered, else waits for the
    * next data. Resolves an empty array at EOF (and `recv(0)` waits for data
    * and resolves empty, as eventlet's). `bufsize` negative, NaN or
@@ -136,7 +119,7 @@ export class GreenSocket {
    */
   recv(bufsize: number): Promise<Uint8Array> {
     checkCount("recv", "bufsize", bufsize);
-    return this.#reader.recv(currentGreenlet(), bufsize, this.#timeout, this.#label("recv"));
+    return this.#reader.recv(currentGreenlet(), bufsize, this.#timeout);
   }
 
   /**
@@ -154,7 +137,7 @@ export class GreenSocket {
    */
   recvInto(buffer: Uint8Array): Promise<number> {
     checkBytes("recvInto", buffer);
-    return this.#reader.recv(currentGreenlet(), buffer, this.#timeout, this.#label("recvInto"));
+    return this.#reader.recv(currentGreenlet(), buffer, this.#timeout);
   }
 
   /**
@@ -172,7 +155,7 @@ export class GreenSocket {
    */
   send(data: Uint8Array): Promise<number> {
     checkBytes("send", data);
-    return this.#writer.write(currentGreenlet(), data, false, this.#timeout, this.#label("send"));
+    return this.#writer.write(currentGreenlet(), data, false, this.#timeout);
   }
 
   /**
@@ -189,7 +172,7 @@ export class GreenSocket {
    */
   sendall(data: Uint8Array): Promise<void> {
     checkBytes("sendall", data);
-    return this.#writer.write(currentGreenlet(), data, true, this.#timeout, this.#label("sendall"));
+    return this.#writer.write(currentGreenlet(), data, true, this.#timeout);
   }
 
   /**

@@ -39,6 +39,7 @@ import {
   SocketTimeout,
   translateIoError,
 } from "./errors.ts";
+import { socketWaitLabel } from "./addr.ts";
 
 /** One send/sendall/shutdown in the line. */
 interface WriteOp {
@@ -64,6 +65,9 @@ export class WriteSide {
   #wrote = false;
   #shut = false;
   #closedReason = "";
+  /** What a parked send / sendall waits on (socketWaitLabel), made at its first park. */
+  #sendLabel: string | null = null;
+  #sendallLabel: string | null = null;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
@@ -76,34 +80,42 @@ export class WriteSide {
 
   /**
    * send (`all` false: resolves the count written by one write) or sendall
-   * (`all` true: resolves once every byte is written).
+   * (`all` true: resolves once every byte is written). `what` names the
+   * wait (default: "GreenSocket.sendall to <peer>").
    */
   write(
     g: GreenThread,
     data: Uint8Array,
     all: false,
     timeout: number | null,
-    what: string,
+    what?: string,
   ): Promise<number>;
   write(
     g: GreenThread,
     data: Uint8Array,
     all: true,
     timeout: number | null,
-    what: string,
+    what?: string,
   ): Promise<void>;
   write(
     g: GreenThread,
     data: Uint8Array,
     all: boolean,
     timeout: number | null,
-    what: string,
+    what?: string,
   ): Promise<unknown> {
     if (hasPendingError(g)) return deliverPending(g);
     const refusal = this.#refusal("send");
     if (refusal !== null) return failed(g, refusal);
     if (data.length === 0) return completed(g, all ? undefined : 0);
-    return this.#enqueue(g, { data, off: 0, all, timeout }, what);
+    return this.#enqueue(g, { data, off: 0, all, timeout }, what ?? this.#label(all));
+  }
+
+  /** Hot path: a field read per call instead of a Map lookup (see ReadSide). */
+  #label(all: boolean): string {
+    return all
+      ? (this.#sendallLabel ??= socketWaitLabel("sendall to", this.#conn))
+      : (this.#sendLabel ??= socketWaitLabel("send to", this.#conn));
   }
 
   /** shutdown("write"): after the writes already asked for, closes the write half. */

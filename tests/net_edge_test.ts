@@ -1,12 +1,13 @@
 /**
  * Network edge cases found in review: pending kills at GreenFile reads and
- * before a TLS upgrade, non-blocking accept, and server-side wrapSsl given
- * a path instead of PEM text.
+ * before a TLS upgrade, non-blocking accept, server-side wrapSsl given a
+ * path instead of PEM text, and the names of socket waits in debug output.
  */
 
 import assert from "node:assert/strict";
 import { GreenletExit, sleep, spawn, Timeout } from "../mod.ts";
 import { BlockingIOError, connect, listen, wrapSsl } from "../net/mod.ts";
+import { formatGreenthreads } from "../debug/mod.ts";
 import { dec, enc } from "./net_helpers.ts";
 
 Deno.test("GreenFile.readline() delivers a pending kill even when the line is buffered", async () => {
@@ -71,5 +72,27 @@ Deno.test("wrapSsl() server side given a path instead of PEM text keeps the list
     /must be PEM text \(the file's contents, not its path\)/,
   );
   assert.equal(server.closed, false);
+  server.close();
+});
+
+Deno.test("socket waits are named after the operation and the peer", async () => {
+  const server = listen(["127.0.0.1", 0]);
+  const client = await connect(server.addr as [string, number]);
+  const [peer] = await server.accept();
+  const [, port] = server.addr as [string, number];
+  // 32 MiB to a peer that does not read: the write cannot finish.
+  const writer = spawn(() => client.sendall(new Uint8Array(32 * 1024 * 1024)));
+  writer.name = "writer";
+  const reader = spawn(() => client.recvInto(new Uint8Array(8)));
+  reader.name = "reader";
+  await sleep(0.05);
+  const text = formatGreenthreads();
+  const peerName = `127\\.0\\.0\\.1:${port}`;
+  assert.match(text, new RegExp(`"writer" parked on GreenSocket\\.sendall to ${peerName}`));
+  assert.match(text, new RegExp(`"reader" parked on GreenSocket\\.recvInto from ${peerName}`));
+  await writer.kill();
+  peer.close(); // unread bytes: a reset, which reads as EOF
+  assert.equal(await reader.wait(), 0);
+  client.close();
   server.close();
 });
