@@ -54,7 +54,7 @@ export class ResultLine<T> {
   #gts = new Fifo<GreenThread<T>>();
   // Parked readers; park.data is true for readers that want an IteratorResult.
   #readers = new ParkingLot<boolean>();
-  // The head last linked because a reader waited for it.
+  // The head last hooked and linked because a reader waited for it.
   #watched: GreenThread<T> | null = null;
   #onTake: (ok: boolean) => void;
 
@@ -76,8 +76,9 @@ export class ResultLine<T> {
   /** Appends `gt`; its result goes to a reader after those pushed before it. */
   push(gt: GreenThread<T>): void {
     this.#gts.push(gt);
-    addExitHook(gt, this.#onExit);
-    if (this.#gts.length === 1) this.#watchHead();
+    // A reader waiting on an empty line gets it now (it may have ended
+    // already: GreenPool's inline run) or when it ends.
+    if (this.#gts.length === 1 && this.#readers.length > 0) this.#deliver();
   }
 
   /**
@@ -138,14 +139,20 @@ export class ResultLine<T> {
     this.#watchHead();
   }
 
-  // A reader waits for the head: that counts as awaiting it (as a link does),
-  // so its error is not reported as unobserved.
+  // A reader waits for the head: its end must hand the result over (the
+  // exit hook), and the wait counts as awaiting it (as a link does), so its
+  // error is not reported as unobserved. Only a waited-for head is hooked:
+  // a head that ends while nobody waits is read at once by the next reader,
+  // so the rest need no hook: one array and one hook call fewer per call.
+  // GreenPool(1000).imap over 200k trivial calls, CPU ms (median of 7 runs
+  // per process, 4 alternating processes, taskset -c 0): 72.2-76.0 -> 62.4-67.7.
   #watchHead(): void {
     const head = this.#gts.peek();
     if (
       head === undefined || head === this.#watched || isDead(head) || this.#readers.length === 0
     ) return;
     this.#watched = head;
+    addExitHook(head, this.#onExit);
     head.link(noop);
   }
 }
