@@ -2,12 +2,12 @@
  * HubTimer: one entry of the hub's timer heap — a callback the hub calls
  * at a deadline, cancellable until then.
  *
- * Every timed thing is one: a park's deadline (sleep, wait timeouts), a
- * `Timeout`, a `spawnAfter`, and behind each user `Timer`
- * (`hub.scheduleCall*`, user_timer.ts) one of these. It is internal and
- * small on purpose: a greenthread parked in `sleep(10)` holds one, so each
- * field here is 8 B of the memory per parked greenthread
- * (bench/core_ratios.ts).
+ * Every timed thing but a park's deadline is one: a `Timeout`, a
+ * `spawnAfter`, and behind each user `Timer` (`hub.scheduleCall*`,
+ * user_timer.ts) one of these. A park with a deadline (sleep, wait
+ * timeouts) is an entry of the timer heap itself (park.ts), so a parked
+ * greenthread holds no HubTimer. It is internal and small on purpose: a
+ * `Timeout` per request holds one.
  *
  * A due timer runs at its place in the hub's run queue (due heap timers
  * ahead of the ready entries, as in eventlet's hub); its callback runs
@@ -18,14 +18,15 @@
  */
 
 import { activeInstruments } from "./instruments.ts";
-import { RUN, type Runnable } from "./run_queue.ts";
+import { RUN } from "./run_queue.ts";
+import type { TimerEntry } from "./timer_heap.ts";
 
-/** What a timer tells the queue that holds it. */
+/** What a timer (or a park's deadline) tells the queue that holds it. */
 export interface TimerHost {
   /** Called once when a pending timer is cancelled. */
-  timerCancelled(timer: HubTimer): void;
+  timerCancelled(timer: TimerEntry): void;
   /** Called once when a timer fires. */
-  timerFired(timer: HubTimer): void;
+  timerFired(timer: TimerEntry): void;
 }
 
 // Bits of #state: its outcome, and IN_HEAP while it waits in the heap
@@ -42,7 +43,7 @@ const IN_HEAP = 4;
 let host: TimerHost;
 
 /** A scheduled internal call; see the module comment. */
-export class HubTimer implements Runnable {
+export class HubTimer implements TimerEntry {
   /**
    * When it is due, on the hub's clock (milliseconds; `performance.now()`
    * unless a mock clock is installed). Moved only when the clock is swapped.

@@ -26,15 +26,25 @@
  * also the node of the lot it waits in (intrusive links: no allocation to
  * enqueue, O(1) removal when a kill takes it out of the middle of the line).
  *
+ * A park with a deadline is itself the entry of the hub's timer heap (it
+ * owns no HubTimer: 80 B less per greenthread parked in `sleep(10)`,
+ * bench/compare/parked_memory_ours.ts). When the deadline comes due, the
+ * park enters the run queue marked DEADLINE_QUEUED and decides "timed out"
+ * only at that turn, exactly as a timer's turn did: a wake-up that comes
+ * after the deadline was collected but before the pump still wins. A
+ * deadline set again while it waits (`sendall`, per write) takes the park's
+ * old slot out of the heap; a stale run-queue turn of an old deadline finds
+ * the new one in the heap and does nothing.
+ *
  * @module
  */
 
 import type { GreenThread } from "./greenthread.ts";
 import { addPark, unpark } from "./greenlet_core.ts";
-import type { HubTimer } from "./hub_timer.ts";
 import { activeInstruments } from "./instruments.ts";
 import { RUN } from "./run_queue.ts";
-import { callLater, checkBlocked, schedule } from "./scheduler.ts";
+import { checkBlocked, schedule } from "./scheduler.ts";
+import { type ArmableEntry, hubTimerQueue } from "./timer_queue.ts";
 
 /** Waiting; a throw may interrupt it. */
 export const PARKED = 0;
@@ -48,6 +58,16 @@ export const DONE = 2;
  */
 const YIELDING = 3;
 
+// Park.bits: the stage above in the low two bits, then the deadline's flags
+// (bits of one field: each field costs every parked greenthread 8 B).
+const STAGE = 3;
+/** It has a deadline that has neither fired nor been cancelled. */
+const DEADLINE_LIVE = 8;
+/** Its deadline waits in the hub's timer heap. */
+const IN_HEAP = 16;
+/** Its deadline's turn sits in the run queue (came due, or a zero delay). */
+const DEADLINE_QUEUED = 32;
+
 let parkedCount = 0;
 
 /** Greenthreads parked now (PARKED parks), for `hub.stats()`. */
@@ -55,9 +75,25 @@ export function parkedNow(): number {
   return parkedCount;
 }
 
+/**
+ * A park's deadline as listings read it (`Park.timer`): a snapshot taken
+ * when asked for.
+ */
+export interface ParkTimer {
+  /** When it is due (ms on the hub's clock). */
+  readonly deadline: number;
+  /** The delay it was set with, in seconds. */
+  readonly seconds: number;
+  /** Always true: a park with no live deadline has no `timer`. */
+  readonly live: boolean;
+  /** Cancels the deadline (the wait goes on without one). */
+  cancel(): void;
+}
+
 /** One greenlet waiting at one switch point; see the module comment. */
-export class Park<D = unknown> {
-  state: number = PARKED;
+export class Park<D = unknown> implements ArmableEntry {
+  /** Its stage (`state`) and its deadline's flags; see the constants above. */
+  bits: number = PARKED;
   /**
    * The value to resolve with, or the error to reject with when `rejects`.
    * Before it is woken, a park with a deadline holds its timeout outcome here.
@@ -66,8 +102,16 @@ export class Park<D = unknown> {
   rejects = false;
   resolve: (value: unknown) => void = noop;
   reject: (error: unknown) => void = noop;
-  /** The deadline of a wait with a timeout (cancelled when it resumes). */
-  timer: HubTimer | null = null;
+  /**
+   * Its deadline on the hub's clock (ms), once one was set (`setDeadline`;
+   * cancelled when it resumes). Not initialized to a number on purpose: a
+   * park without a deadline then stores no boxed double.
+   */
+  deadline!: number;
+  /** The delay of its deadline, in seconds. */
+  seconds!: number;
+  /** Its deadline's tie-break in the timer heap (scheduling order). */
+  seq = 0;
   /** Payload of the primitive that owns it (the item a putter offers, …). */
   data: D | undefined = undefined;
   /**
@@ -91,20 +135,79 @@ export class Park<D = unknown> {
     readonly what: string,
   ) {}
 
+  /** PARKED, WAKING, DONE or YIELDING (see the module comment). */
+  get state(): number {
+    return this.bits & STAGE;
+  }
+  set state(stage: number) {
+    this.bits = (this.bits & ~STAGE) | stage;
+  }
+
+  /** True while its deadline is pending (the timer heap's `live`). */
+  get live(): boolean {
+    return (this.bits & DEADLINE_LIVE) !== 0;
+  }
+
+  /** True while its deadline waits in the heap; false: moved to the run queue. */
+  get inHeap(): boolean {
+    return (this.bits & IN_HEAP) !== 0;
+  }
+  set inHeap(value: boolean) {
+    this.bits = value ? this.bits | IN_HEAP : (this.bits & ~IN_HEAP) | DEADLINE_QUEUED;
+  }
+
+  /** Its pending deadline, or null (for listings, and to cancel it). */
+  get timer(): ParkTimer | null {
+    if ((this.bits & DEADLINE_LIVE) === 0) return null;
+    return {
+      deadline: this.deadline,
+      seconds: this.seconds,
+      live: true,
+      cancel: () => {
+        if ((this.bits & DEADLINE_LIVE) !== 0) cancelDeadline(this as Park);
+      },
+    };
+  }
+
+  /** What its deadline will do, for `debug.formatHubTimers`. */
+  describe(): { callback: (arg: never) => void; argument: unknown } {
+    return { callback: expire, argument: this };
+  }
+
   /**
    * Settles the promise with the decided outcome. Called by the hub's pump,
    * in run-queue order, so greenlets resume in the order they were woken.
+   * A turn marked DEADLINE_QUEUED is its deadline's instead (see the module
+   * comment).
    */
   [RUN](): void {
-    if (this.state === DONE) return; // interrupted while queued (sleep(0))
-    this.state = DONE;
-    if (this.timer !== null) this.timer.cancel();
-    unpark(this.greenlet, this);
-    const instruments = activeInstruments;
-    if (instruments !== null) instruments.beforeSwitch(this.greenlet);
-    if (this.rejects) this.reject(this.value);
-    else this.resolve(this.value);
+    const bits = this.bits;
+    if ((bits & DEADLINE_QUEUED) !== 0) {
+      this.bits = bits & ~DEADLINE_QUEUED;
+      // Still live and not set again (then it would be back in the heap).
+      if ((bits & (DEADLINE_LIVE | IN_HEAP)) === DEADLINE_LIVE) expire(this as Park);
+      return;
+    }
+    if ((bits & STAGE) === DONE) return; // interrupted while queued (sleep(0))
+    resume(this as Park);
   }
+}
+
+/** Settles `park`'s promise now with its decided outcome. */
+function resume(park: Park): void {
+  const bits = park.bits;
+  park.bits = (bits & ~STAGE) | DONE;
+  if ((bits & DEADLINE_LIVE) !== 0) cancelDeadline(park);
+  unpark(park.greenlet, park);
+  const instruments = activeInstruments;
+  if (instruments !== null) instruments.beforeSwitch(park.greenlet);
+  if (park.rejects) park.reject(park.value);
+  else park.resolve(park.value);
+}
+
+function cancelDeadline(park: Park): void {
+  park.bits &= ~DEADLINE_LIVE;
+  hubTimerQueue().timerCancelled(park);
 }
 
 function noop(): void {}
@@ -160,22 +263,31 @@ export function suspend<T>(park: Park): Promise<T> {
   return new Promise(captureResolvers) as Promise<T>;
 }
 
-/** Gives `park` a deadline: when it passes, the wait ends as `deadline` says. */
+/**
+ * Gives `park` a deadline: when it passes, the wait ends as `deadline`
+ * says. A park that has one gets the new one instead (`sendall` renews
+ * its deadline per write).
+ */
 export function setDeadline(park: Park, deadline: Deadline): void {
   if (deadline.seconds === Infinity) return;
   park.value = deadline.value;
   park.rejects = deadline.rejects;
-  park.timer = callLater(deadline.seconds, expire, park);
+  if ((park.bits & DEADLINE_LIVE) !== 0) cancelDeadline(park);
+  park.bits |= DEADLINE_LIVE;
+  hubTimerQueue().arm(park, deadline.seconds);
 }
 
+/** Its deadline's turn in the pump: it fires, and ends the wait if still PARKED. */
 function expire(park: Park): void {
-  if (park.state !== PARKED) return;
+  park.bits &= ~DEADLINE_LIVE;
+  hubTimerQueue().timerFired(park);
+  const instruments = activeInstruments;
+  if (instruments !== null) instruments.timerFired(park.deadline / 1000);
+  if (park.state !== PARKED) return; // woken meanwhile: its own turn resumes it
   park.lot?.remove(park);
   parkedCount--;
-  park.timer = null; // value and rejects hold the timeout outcome
-  const instruments = activeInstruments;
   if (instruments !== null) instruments.woken(park.greenlet, park.what);
-  park[RUN](); // we are in the pump, at the timer's place in the queue
+  resume(park); // value and rejects hold the timeout outcome
 }
 
 /**
@@ -212,7 +324,7 @@ export function interruptPark(park: Park, error: unknown): boolean {
   if (park.state === PARKED) parkedCount--;
   park.state = DONE; // a YIELDING park's run-queue entry now does nothing
   park.lot?.remove(park);
-  if (park.timer !== null) park.timer.cancel();
+  if ((park.bits & DEADLINE_LIVE) !== 0) cancelDeadline(park);
   unpark(park.greenlet, park);
   const instruments = activeInstruments;
   if (instruments !== null) instruments.woken(park.greenlet, park.what);

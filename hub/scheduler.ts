@@ -22,6 +22,7 @@ import { activeInstruments, setInstrumentErrorReporter } from "./instruments.ts"
 import { observeBlockWatch } from "./observed.ts";
 import { LiveList } from "./live_list.ts";
 import { type Runnable, RunQueue } from "./run_queue.ts";
+import type { TimerEntry } from "./timer_heap.ts";
 import { TimerQueue } from "./timer_queue.ts";
 
 /** The error handler's signature: see `Hub.onError`. */
@@ -149,8 +150,8 @@ export function callLater<A>(seconds: number, callback: (arg: A) => void, arg: A
   return timers.add(seconds, callback, arg);
 }
 
-/** The pending timers in due order (for `debug.formatHubTimers`). */
-export function pendingTimers(): HubTimer[] {
+/** The pending timers and parks' deadlines in due order (for `debug.formatHubTimers`). */
+export function pendingTimers(): TimerEntry[] {
   return timers.pending();
 }
 

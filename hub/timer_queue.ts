@@ -18,7 +18,17 @@
 
 import { HubTimer, type TimerHost } from "./hub_timer.ts";
 import { activeInstruments } from "./instruments.ts";
-import { TimerHeap } from "./timer_heap.ts";
+import { type TimerEntry, TimerHeap } from "./timer_heap.ts";
+
+/**
+ * An entry that is armed in place (a park carrying its own deadline,
+ * park.ts): the queue writes its key when it arms it.
+ */
+export interface ArmableEntry extends TimerEntry {
+  deadline: number;
+  seq: number;
+  seconds: number;
+}
 
 /** Compact the heap past this many cancelled timers (as eventlet's hub). */
 const COMPACT_THRESHOLD = 1000;
@@ -45,7 +55,7 @@ export function secondsToVirtualMs(seconds: number): number {
  */
 let hubQueue: TimerQueue | null = null;
 
-/** The queue of this thread's hub (for the mock clock: testing/). */
+/** The queue of this thread's hub (for the mock clock, testing/, and parks' deadlines). */
 export function hubTimerQueue(): TimerQueue {
   return hubQueue!;
 }
@@ -53,9 +63,9 @@ export function hubTimerQueue(): TimerQueue {
 /** The hooks a TimerQueue needs from its hub. */
 export interface TimerQueueHooks {
   /** Puts a zero-delay timer in the run queue, behind what is ready. */
-  schedule(timer: HubTimer): void;
+  schedule(timer: TimerEntry): void;
   /** Puts a heap timer whose deadline passed ahead of what is ready. */
-  scheduleDue(timer: HubTimer): void;
+  scheduleDue(timer: TimerEntry): void;
   /** The Deno timer fired: a turn of the event loop happened at `now`. */
   loopTurned(now: number): void;
 }
@@ -144,6 +154,39 @@ export class TimerQueue implements TimerHost {
   }
 
   /**
+   * Arms `entry` (a park's deadline) to run in the pump after `seconds` (0
+   * or less: next pump), as `add` does for a new HubTimer; its `[RUN]`
+   * tells the queue `timerFired` or `timerCancelled`. An entry armed again
+   * (a renewed deadline, cancelled first) leaves its old heap slot here.
+   */
+  arm(entry: ArmableEntry, seconds: number): void {
+    if (entry.inHeap && this.#heap.remove(entry)) this.#cancelledInHeap--;
+    entry.seq = this.#seq++;
+    this.#live++;
+    const instruments = activeInstruments;
+    if (seconds <= 0) {
+      entry.seconds = 0;
+      entry.deadline = 0;
+      if (instruments !== null) instruments.timerArmed(this.now() / 1000);
+      entry.inHeap = false; // queued: see TimerEntry.inHeap
+      this.#hooks.schedule(entry);
+      return;
+    }
+    const clock = this.#clock;
+    const deadline = clock === null
+      ? performance.now() + seconds * 1000
+      : clock.nowMs + secondsToVirtualMs(seconds);
+    if (instruments !== null) instruments.timerArmed(deadline / 1000);
+    entry.seconds = seconds;
+    entry.deadline = deadline;
+    entry.inHeap = true;
+    this.#liveInHeap++;
+    this.#heap.push(entry);
+    if (deadline < this.#denoTimerDeadline) this.#arm();
+    else if (this.#denoTimerIdle) this.#holdProcess(true);
+  }
+
+  /**
    * Moves every timer due at `now` (real milliseconds; a virtual clock's
    * own time overrides it), in deadline order, to the run queue's due line.
    */
@@ -168,13 +211,13 @@ export class TimerQueue implements TimerHost {
   }
 
   /** The pending timers in due order (for `debug.formatHubTimers`). */
-  pending(): HubTimer[] {
+  pending(): TimerEntry[] {
     return this.#heap.toArray().filter((t) => t.live).sort((a, b) =>
       a.deadline - b.deadline || a.seq - b.seq
     );
   }
 
-  timerCancelled(timer: HubTimer): void {
+  timerCancelled(timer: TimerEntry): void {
     this.#live--;
     if (!timer.inHeap) return;
     if (--this.#liveInHeap === 0) {
@@ -198,13 +241,12 @@ export class TimerQueue implements TimerHost {
     }
   }
 
-  timerFired(timer: HubTimer): void {
-    this.#live--;
-    timer.inHeap = false;
+  timerFired(_timer: TimerEntry): void {
+    this.#live--; // it left the heap when it was collected
   }
 
   /** The earliest live timer, dropping cancelled ones from the top. */
-  #top(): HubTimer | undefined {
+  #top(): TimerEntry | undefined {
     const heap = this.#heap;
     let top = heap.peek();
     while (top !== undefined && !top.live) {
