@@ -140,6 +140,32 @@ Deno.test("GreenPile: a reader elsewhere waits for a blocked spawn, and is told 
   await pool.waitall();
 });
 
+Deno.test("GreenPile: a reader waiting on an empty pile gets a call that ran inline", async () => {
+  const pool = new GreenPool(1);
+  const p = new GreenPile<string>(pool);
+  const log: string[] = [];
+  // A pool greenthread spawning into its own full pool runs the call inline:
+  // the pile gets the greenthread only once it has ended.
+  const spawner = await pool.spawn(async () => {
+    await p.spawn(async () => {
+      await sleep(0.005);
+      log.push("inline call ended");
+      return "inline";
+    });
+    log.push("pushed");
+  });
+  const reader = spawn(async () => {
+    log.push("reading");
+    const value = await p.next();
+    log.push(`read ${value}`);
+    return value;
+  });
+  assert.equal(await reader.wait(), "inline");
+  await spawner.wait();
+  // The push wakes the reader, which resumes after the spawner goes on.
+  assert.deepEqual(log, ["reading", "inline call ended", "pushed", "read inline"]);
+});
+
 Deno.test("GreenPile stays strictly ordered under pressure (Stress test_ordering_5/50)", async () => {
   using reported = captureErrors();
   let seed = 1;
