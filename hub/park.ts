@@ -61,6 +61,8 @@ const YIELDING = 3;
 // Park.bits: the stage above in the low two bits, then the deadline's flags
 // (bits of one field: each field costs every parked greenthread 8 B).
 const STAGE = 3;
+/** Its promise rejects with `value` (else resolves with it). */
+const REJECTS = 4;
 /** It has a deadline that has neither fired nor been cancelled. */
 const DEADLINE_LIVE = 8;
 /** Its deadline waits in the hub's timer heap. */
@@ -99,7 +101,6 @@ export class Park<D = unknown> implements ArmableEntry {
    * Before it is woken, a park with a deadline holds its timeout outcome here.
    */
   value: unknown = undefined;
-  rejects = false;
   resolve: (value: unknown) => void = noop;
   reject: (error: unknown) => void = noop;
   /**
@@ -141,6 +142,11 @@ export class Park<D = unknown> implements ArmableEntry {
   }
   set state(stage: number) {
     this.bits = (this.bits & ~STAGE) | stage;
+  }
+
+  /** True when its promise is to reject with `value` (a bit of `bits`: 8 B less). */
+  get rejects(): boolean {
+    return (this.bits & REJECTS) !== 0;
   }
 
   /** True while its deadline is pending (the timer heap's `live`). */
@@ -201,7 +207,7 @@ function resume(park: Park): void {
   unpark(park.greenlet, park);
   const instruments = activeInstruments;
   if (instruments !== null) instruments.beforeSwitch(park.greenlet);
-  if (park.rejects) park.reject(park.value);
+  if ((bits & REJECTS) !== 0) park.reject(park.value);
   else park.resolve(park.value);
 }
 
@@ -271,7 +277,7 @@ export function suspend<T>(park: Park): Promise<T> {
 export function setDeadline(park: Park, deadline: Deadline): void {
   if (deadline.seconds === Infinity) return;
   park.value = deadline.value;
-  park.rejects = deadline.rejects;
+  park.bits = deadline.rejects ? park.bits | REJECTS : park.bits & ~REJECTS;
   if ((park.bits & DEADLINE_LIVE) !== 0) cancelDeadline(park);
   park.bits |= DEADLINE_LIVE;
   hubTimerQueue().arm(park, deadline.seconds);
@@ -295,22 +301,24 @@ function expire(park: Park): void {
  * no longer waiting (interrupted or already woken).
  */
 export function wake(park: Park, value: unknown): boolean {
-  if (park.state !== PARKED) return false;
-  park.state = WAKING;
+  return decide(park, value, 0);
+}
+
+/** As `wake`, but the park's promise rejects with `error`. */
+export function wakeWithError(park: Park, error: unknown): boolean {
+  return decide(park, error, REJECTS);
+}
+
+function decide(park: Park, value: unknown, rejects: number): boolean {
+  const bits = park.bits;
+  if ((bits & STAGE) !== PARKED) return false;
+  park.bits = (bits & ~(STAGE | REJECTS)) | WAKING | rejects;
   park.value = value;
-  park.rejects = false;
   park.lot?.remove(park);
   parkedCount--;
   const instruments = activeInstruments;
   if (instruments !== null) instruments.woken(park.greenlet, park.what);
   schedule(park);
-  return true;
-}
-
-/** As `wake`, but the park's promise rejects with `error`. */
-export function wakeWithError(park: Park, error: unknown): boolean {
-  if (!wake(park, error)) return false;
-  park.rejects = true;
   return true;
 }
 
@@ -348,9 +356,8 @@ export function queueResume<T>(
 ): Promise<T> {
   checkBlocked(g);
   const park = new Park(g, what);
-  park.state = interruptible ? YIELDING : WAKING;
+  park.bits = (interruptible ? YIELDING : WAKING) | (rejects ? REJECTS : 0);
   park.value = value;
-  park.rejects = rejects;
   addPark(g, park);
   const instruments = activeInstruments;
   if (instruments !== null) instruments.afterSwitch(g);
