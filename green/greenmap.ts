@@ -59,6 +59,15 @@ function isIterable(x: unknown): x is Iterable<unknown> {
   return typeof (x as Iterable<unknown>)?.[Symbol.iterator] === "function";
 }
 
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
+const ARRAY_ITERATOR_NEXT = Object.getPrototypeOf([][Symbol.iterator]()).next;
+
+/** True if `it`, made by `input[Symbol.iterator]()`, is the built-in array iterator. */
+function isBuiltinArrayIterator(input: unknown, it: AnyIterator): boolean {
+  return Array.isArray(input) && input[Symbol.iterator] === ARRAY_VALUES &&
+    it.next === ARRAY_ITERATOR_NEXT;
+}
+
 /** A starmap item as an argument list. */
 function toArgs(item: unknown): unknown[] {
   return Array.isArray(item) ? item : Array.from(item as Iterable<unknown>);
@@ -90,6 +99,10 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   #limit: number;
   #inputs: (Iterable<unknown> | AsyncIterable<unknown>)[];
   #iterators: AnyIterator[] | null = null;
+  /** The one input, when it is a plain array read by the built-in iterator. */
+  #array: unknown[] | null = null;
+  /** The index of #array's next item. */
+  #index = 0;
   #async: boolean;
   /** The AsyncLocalStorage values every call starts with. */
   #spawnContext: unknown;
@@ -179,6 +192,12 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
       this.#inputFailed(error);
       return;
     }
+    const iterators = this.#iterators;
+    if (
+      iterators.length === 1 && !this.#star && isBuiltinArrayIterator(this.#inputs[0], iterators[0])
+    ) {
+      this.#array = this.#inputs[0] as unknown[];
+    }
     if (!this.#async) this.#fill();
     else {
       this.#producer = spawnIn(this.#spawnContext, () => this.#produce(), []);
@@ -229,6 +248,21 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
 
   /** The next argument list from sync inputs, or null at the shortest one's end. */
   #pull(): unknown[] | null {
+    const array = this.#array;
+    if (array !== null) {
+      // Hot path (imap over an array): reading by index is what the built-in
+      // iterator does (length read at each step, holes read as undefined),
+      // without its step object. GreenPool(1000).imap over 200k trivial
+      // calls, CPU ms (median of 7 runs per process, 6 alternating processes,
+      // taskset -c 0): 64.2-71.7 (median 66.0) -> 61.4-65.1 (median 62.7).
+      const i = this.#index;
+      if (i < array.length) {
+        this.#index = i + 1;
+        return [array[i]];
+      }
+      this.#closeInputs(0);
+      return null;
+    }
     const iterators = this.#iterators as Iterator<unknown>[];
     const values = new Array(iterators.length);
     for (let i = 0; i < iterators.length; i++) {
@@ -316,6 +350,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
     const iterators = this.#iterators;
     if (iterators === null) return;
     this.#iterators = [];
+    this.#array = null;
     iterators.forEach((it, i) => {
       if (i !== except) closeIterator(it);
     });

@@ -234,3 +234,41 @@ Deno.test("GreenPool.starmap() spreads each item as arguments (test_starmap)", a
   const pairs = p.starmap((a: number, b: number) => a * b, [[2, 3], [4, 5]]);
   assert.deepEqual(await collect(pairs), [6, 20]);
 });
+
+Deno.test("GreenPool.imap() reads an array as its iterator would: items added meanwhile, holes", async () => {
+  const p = new GreenPool(2);
+  const input: number[] = [1, 2];
+  // The calls run while the map is read: the array grows under it.
+  const grown = await collect(p.imap((n: number) => {
+    if (input.length < 5) input.push(n + 10);
+    return n;
+  }, input));
+  assert.deepEqual(grown, [1, 2, 11, 12, 21]);
+  // deno-lint-ignore no-sparse-arrays
+  const holey = [1, , 3];
+  assert.deepEqual(await collect(p.imap((x?: number) => x ?? "hole", holey)), [1, "hole", 3]);
+  const shrunk = [1, 2, 3, 4];
+  const seen = await collect(p.imap((n: number) => {
+    shrunk.length = 2;
+    return n;
+  }, shrunk));
+  assert.deepEqual(seen, [1, 2], "the length is read at each step");
+});
+
+Deno.test("GreenPool.imap() reads an array through its own iterator if it has one", async () => {
+  const p = new GreenPool(2);
+  const evens = [1, 2, 3, 4];
+  Object.defineProperty(evens, Symbol.iterator, {
+    value: function* () {
+      for (const n of Array.prototype.values.call(evens)) if (n % 2 === 0) yield n;
+    },
+  });
+  assert.deepEqual(await collect(p.imap((n: number) => n * 10, evens)), [20, 40]);
+  class Doubled extends Array<number> {
+    override *[Symbol.iterator](): ArrayIterator<number> {
+      for (let i = 0; i < this.length; i++) yield 2 * this[i];
+    }
+  }
+  const doubled = Doubled.from([1, 2]) as Doubled;
+  assert.deepEqual(await collect(p.imap((n: number) => n, doubled)), [2, 4]);
+});
