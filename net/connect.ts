@@ -17,6 +17,23 @@ export function closeConn(conn: Deno.Conn): void {
 }
 
 /**
+ * The host name each socket was connected to (by `connect`, or the one
+ * `wrapSsl` verified): `wrapSsl`'s default name to verify. Kept beside the
+ * socket, not in it, as only a TLS upgrade asks.
+ */
+const hostnames = new WeakMap<GreenSocket, string>();
+
+/** Records the host name `sock` was connected to (see `hostnames`). */
+export function rememberHostname(sock: GreenSocket, hostname: string): void {
+  hostnames.set(sock, hostname);
+}
+
+/** The host name `sock` was connected to, if `connect` or `wrapSsl` made it. */
+export function hostnameOf(sock: GreenSocket): string | undefined {
+  return hostnames.get(sock);
+}
+
+/**
  * Connects to `addr` — `[host, port]`, `{ hostname, port }`, or a Unix
  * socket path — and resolves a blocking `GreenSocket`. A switch point: a
  * `kill` or `Timeout` interrupts the wait (a connection made afterwards is
@@ -49,7 +66,7 @@ export function connect(addr: Address): Promise<GreenSocket> {
     start,
     (conn) => {
       const sock = new GreenSocket(conn);
-      if (parsed.transport === "tcp") sock.serverHostname = parsed.hostname;
+      if (parsed.transport === "tcp") rememberHostname(sock, parsed.hostname);
       return sock;
     },
     closeConn,

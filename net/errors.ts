@@ -97,6 +97,22 @@ export function closedError(action: string, reason = "socket is closed"): Error 
   return new Deno.errors.BadResource(`Cannot ${action}: ${reason}`);
 }
 
+/** The error of handing over (to `wrapSsl`) a socket with I/O in progress. */
+export function inUseError(action: string): Error {
+  return new Error(
+    `Cannot ${action}: the socket has a read or write in progress or unread data, received a socket in use`,
+  );
+}
+
+/** Closes a Deno resource that Deno may have closed already (through a web stream). */
+export function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed by Deno: nothing to do.
+  }
+}
+
 /**
  * True for the errors of a peer that went away: a reset, a broken pipe, or
  * a TLS peer that closed without `close_notify` (Deno's `UnexpectedEof`;

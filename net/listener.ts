@@ -20,6 +20,7 @@ import {
   BlockingIOError,
   checkTimeout,
   closedError,
+  closeQuietly,
   failWithCallerStack,
   SocketTimeout,
 } from "./errors.ts";
@@ -227,11 +228,7 @@ export class GreenListener {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#listener.close();
-    } catch {
-      // Already closed by Deno: nothing to do.
-    }
+    closeQuietly(this.#listener);
     for (const conn of this.#ready) conn.close();
     this.#ready = [];
     const acceptors = this.#acceptors;

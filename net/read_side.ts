@@ -93,14 +93,9 @@ export class ReadSide {
     this.#conn = conn;
   }
 
-  /** Bytes received and not yet returned by a recv. */
-  get buffered(): number {
-    return this.#end - this.#start;
-  }
-
-  /** True while a Deno read is in flight. */
-  get reading(): boolean {
-    return this.#reading;
+  /** No Deno read in flight and no byte received but not yet returned. */
+  get idle(): boolean {
+    return !this.#reading && this.#end === this.#start;
   }
 
   /**

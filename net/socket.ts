@@ -13,7 +13,15 @@ import {
   hasPendingError,
 } from "../hub/lowlevel.ts";
 import { fromDenoAddr, type SockAddr } from "./addr.ts";
-import { checkBytes, checkConn, checkShutdownHow, checkTimeout, closedError } from "./errors.ts";
+import {
+  checkBytes,
+  checkConn,
+  checkShutdownHow,
+  checkTimeout,
+  closedError,
+  closeQuietly,
+  inUseError,
+} from "./errors.ts";
 import { checkCount } from "../hub/checks.ts";
 import { ReadSide } from "./read_side.ts";
 import { WriteSide } from "./write_side.ts";
@@ -73,11 +81,6 @@ export class GreenSocket {
   #timeout: number | null = null;
   #closed = false;
   #streams: SocketStreams | null = null;
-  /**
-   * The host name `connect` was given: `wrapSsl`'s default for verification.
-   * @ignore
-   */
-  serverHostname: string | undefined = undefined;
 
   /**
    * Wraps a connected `Deno.Conn` (TCP, TLS or Unix). The socket starts in
@@ -105,8 +108,7 @@ export class GreenSocket {
    * next data. Resolves an empty array at EOF (and `recv(0)` waits for data
    * and resolves empty, as eventlet's). `bufsize` negative, NaN or
    * fractional: `RangeError` (thrown at once). A switch point; rejects with
-   * `SocketTimeout`, `BlockingIOError` or (TLS) `InvalidData`; a reset
-   * connection reads as EOF.
+   * `SocketTimeout`, `BlockingIOError` or (TLS) `InvalidData`.
    *
    * @example
    * ```ts
@@ -247,11 +249,7 @@ export class GreenSocket {
     this.#closed = true;
     this.#reader.close();
     this.#writer.close();
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed by Deno (e.g. through a web stream): nothing to do.
-    }
+    closeQuietly(this.#conn);
   }
 
   /** True once `close()` was called (or the socket was upgraded by `wrapSsl`). */
@@ -392,11 +390,7 @@ export class GreenSocket {
    */
   detach(action: string, reason: string): Deno.Conn {
     if (this.#closed) throw closedError(action);
-    if (this.#reader.reading || this.#reader.buffered > 0 || this.#writer.busy) {
-      throw new Error(
-        `Cannot ${action}: the socket has a read or write in progress or unread data, received a socket in use`,
-      );
-    }
+    if (!this.#reader.idle || this.#writer.busy) throw inUseError(action);
     this.#closed = true;
     this.#reader.close(reason);
     this.#writer.close(reason);

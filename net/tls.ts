@@ -9,6 +9,7 @@ import { awaitForeign, currentGreenlet, deliverPending, hasPendingError } from "
 import { denoIo } from "./deno_io.ts";
 import { GreenSocket } from "./socket.ts";
 import { GreenListener } from "./listener.ts";
+import { hostnameOf, rememberHostname } from "./connect.ts";
 import { typeName } from "../hub/checks.ts";
 
 /** Options of a client-side `wrapSsl`. */
@@ -200,7 +201,7 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
   if (typeof peer === "string") {
     throw new TypeError("Cannot wrapSsl: TLS needs a TCP socket, received a Unix socket");
   }
-  const hostname = options.hostname ?? sock.serverHostname ?? peer[0];
+  const hostname = options.hostname ?? hostnameOf(sock) ?? peer[0];
   const g = currentGreenlet();
   // A pending kill or Timeout surfaces before the socket is handed over, so
   // the plain connection is not left detached and unclosed.
@@ -235,7 +236,7 @@ function wrapClient(sock: GreenSocket, options: ClientTlsOptions): Promise<Green
     return tls;
   }, (tls) => {
     const secure = new GreenSocket(tls);
-    secure.serverHostname = hostname;
+    rememberHostname(secure, hostname);
     return secure;
   }, (tls) => tls.close());
 }
