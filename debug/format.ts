@@ -20,6 +20,7 @@ import {
 } from "../hub/lowlevel.ts";
 import { liveGreenthreads } from "../hub/scheduler.ts";
 import { Timer } from "../hub/user_timer.ts";
+import { hubNow } from "./snapshot.ts";
 
 /**
  * Starts or stops recording where each greenthread is spawned (one stack
@@ -85,7 +86,7 @@ function describeState(g: GreenThread, now: number): string {
  * ```
  */
 export function formatGreenthreads(): string {
-  const now = performance.now();
+  const now = hubNow();
   const all = [mainGreenlet(), ...liveGreenthreads()];
   return all.map((g) => {
     const site = spawnSiteOf(g);
@@ -111,7 +112,7 @@ export function formatGreenthreads(): string {
  * ```
  */
 export function formatHubTimers(): string {
-  const now = performance.now();
+  const now = hubNow();
   const lines = pendingTimers().map((timer) => {
     const due = Math.max(0, (timer.deadline - now) / 1000).toFixed(3);
     return `in ${due} s: ${describeTimer(timer.describe())}`;

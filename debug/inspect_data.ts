@@ -14,6 +14,7 @@ import {
   describeGreenthread,
   type GreenthreadRow,
   type GreenthreadState,
+  hubNow,
   liveGreenthreads,
   runningGreenthread,
   siteOf,
@@ -110,7 +111,7 @@ function collect(rowLimit: number, now: number, grouped = true) {
  * full and the biggest `groups` groups by spawn site.
  */
 export function greenthreadTable(limits: TableLimits = {}): GreenthreadTable {
-  const { total, byState, rows, sorted } = collect(limits.rows ?? 100, performance.now());
+  const { total, byState, rows, sorted } = collect(limits.rows ?? 100, hubNow());
   return {
     total,
     byState,
@@ -123,7 +124,7 @@ export function greenthreadTable(limits: TableLimits = {}): GreenthreadTable {
 
 /** How many greenthreads are live, in all and by state (no groups, no rows). */
 export function greenthreadCounts(): { total: number; byState: Record<GreenthreadState, number> } {
-  const { total, byState } = collect(0, performance.now(), false);
+  const { total, byState } = collect(0, hubNow(), false);
   return { total, byState };
 }
 
@@ -132,7 +133,7 @@ export function greenthreadCounts(): { total: number; byState: Record<Greenthrea
  * with its count and its greenthreads' states.
  */
 export function formatSiteGroups(): string {
-  const { total, sorted } = collect(0, performance.now());
+  const { total, sorted } = collect(0, hubNow());
   const head = `${total} greenthreads in ${sorted.length} groups by spawn site` +
     (spawnSitesCaptured() ? "" : " (spawn sites are not captured: captureSpawnSites(true))");
   const width = String(sorted[0]?.count ?? 0).length;

@@ -36,8 +36,19 @@ import {
   parksOf,
   spawnSiteOf,
 } from "../hub/lowlevel.ts";
+import { hubTimerQueue } from "../hub/timer_queue.ts";
 
 const hub = getHub();
+
+/**
+ * Now on the hub's clock, in ms: the clock its deadlines are on —
+ * `performance.now()`, or the virtual time of an installed `MockClock`. Time
+ * left and time in state are measured on it, so they stay right under the
+ * mock clock.
+ */
+export function hubNow(): number {
+  return hubTimerQueue().now();
+}
 
 /** The state of a greenthread, as the inspector shows it. */
 export type GreenthreadState = "running" | "ready" | "parked" | "foreign" | "dead";
@@ -137,7 +148,7 @@ function parkedOn(g: GreenThread): string {
   return parksOf(g).filter((p) => p.state === PARKED).map((p) => p.what).join(", ");
 }
 
-/** The earliest pending deadline among `g`'s waits, in ms on performance.now(). */
+/** The earliest pending deadline among `g`'s waits, in ms on the hub's clock. */
 function deadlineOf(g: GreenThread): { due: number; began: number } | null {
   let best: { due: number; began: number } | null = null;
   for (const park of parksOf(g)) {
@@ -155,7 +166,7 @@ function deadlineOf(g: GreenThread): { due: number; began: number } | null {
 // name otherwise. Weak, so ended greenthreads cost nothing.
 const firstSeen = new WeakMap<GreenThread, { key: Park | string; since: number }>();
 
-/** The row of one greenthread at `now` (ms on performance.now()). */
+/** The row of one greenthread at `now` (ms on the hub's clock: `hubNow()`). */
 export function describeGreenthread(g: GreenThread, now: number): GreenthreadRow {
   const { state, park } = stateOf(g);
   const deadline = state === "parked" ? deadlineOf(g) : null;

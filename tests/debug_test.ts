@@ -14,6 +14,8 @@ import {
 } from "../debug/mod.ts";
 import { Event, sleep, spawn } from "../mod.ts";
 import { getHub } from "../hub/mod.ts";
+import { installMockClock } from "../testing/mod.ts";
+import { greenthreadTable } from "../debug/inspect_data.ts";
 import { collectingErrors } from "./hub_helpers.ts";
 
 const hub = getHub();
@@ -144,4 +146,23 @@ Deno.test("formatGreenthreads() names the peer a socket recv waits on", async ()
   client.close();
   peer.close();
   server.close();
+});
+
+Deno.test("the listings measure time left on the hub's clock: right under a MockClock", async () => {
+  using clock = installMockClock({ autojump: false });
+  const sleeper = spawn(() => sleep(3600));
+  sleeper.name = "hour";
+  await sleep(0);
+  const leftIn = () => {
+    const listed = new RegExp(`"hour" parked on sleep \\((\\d+\\.\\d{3}) s left\\)`)
+      .exec(formatGreenthreads());
+    const timer = /^in (\d+\.\d{3}) s: deadline of #\d+ "hour" in sleep$/m.exec(formatHubTimers());
+    const row = greenthreadTable().rows.find((r) => r.id === sleeper.id);
+    assert.ok(listed && timer && row, "the sleeper is listed");
+    return [Number(listed[1]), Number(timer[1]), row.deadlineLeft!];
+  };
+  for (const left of leftIn()) assert.ok(Math.abs(left - 3600) < 1, `${left} s left, not 3600`);
+  clock.jump(600);
+  for (const left of leftIn()) assert.ok(Math.abs(left - 3000) < 1, `${left} s left, not 3000`);
+  await sleeper.kill();
 });
