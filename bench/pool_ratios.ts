@@ -9,7 +9,10 @@
  * 1. `GreenPool(1000).imap` over N trivial calls (each in its own
  *    greenthread, results read in order) vs the same calls as bare async
  *    functions awaited with `Promise.all` in chunks of 1000
- * 2. a `Semaphore(1)` handed back and forth between two greenthreads (each
+ * 2. the ceiling of (1) while each call has its own greenthread: the same
+ *    calls spawned in bursts of 1000 with no map at all (each burst waits
+ *    for its last greenthread) vs the same raw chunks
+ * 3. a `Semaphore(1)` handed back and forth between two greenthreads (each
  *    acquisition is a park and a wake-up) vs a minimal promise-based mutex
  *    handed back and forth between two async loops
  *
@@ -53,7 +56,17 @@ async function rawChunks(): Promise<void> {
   if (sum !== ITEMS * (ITEMS + 1) / 2) throw new Error(`wrong sum ${sum}`);
 }
 
-// 2. a lock handed back and forth
+// 2. greenthreads alone, in bursts of 1000: what imap cannot go below
+async function spawnChunks(): Promise<void> {
+  for (let start = 0; start < ITEMS; start += CHUNK) {
+    const end = Math.min(start + CHUNK, ITEMS);
+    let last = spawn(work, inputs[start]);
+    for (let i = start + 1; i < end; i++) last = spawn(work, inputs[i]);
+    await last.wait();
+  }
+}
+
+// 3. a lock handed back and forth
 async function semaphorePingPong(): Promise<void> {
   const sem = new Semaphore(1);
   const half = ACQUISITIONS / 2;
@@ -120,6 +133,12 @@ await compare(
   `GreenPool(1000).imap, ${ITEMS} trivial calls (items/s) vs Promise.all chunks of 1000`,
   ITEMS,
   imap,
+  rawChunks,
+);
+await compare(
+  `spawn in bursts of 1000 (imap's ceiling), ${ITEMS} trivial calls (items/s) vs the same chunks`,
+  ITEMS,
+  spawnChunks,
   rawChunks,
 );
 await compare(
