@@ -26,10 +26,36 @@
 import type { Park } from "./park.ts";
 import { CARRIED } from "./async_context.ts";
 
-// Bits of Greenlet's #flags.
+// Bits of Greenlet's #flags. GreenThread keeps its outcome in the bits
+// above these (greenthread.ts): one flag word per greenthread, not two.
 const STARTED = 1;
 const DEAD = 2;
 const PENDING_ERROR = 4;
+/** The lowest bit of the flag word that GreenThread may use. */
+export const FIRST_FREE_FLAG = 8;
+
+/** The whole flag word (GreenThread reads its bits from it). */
+export let flagsOf: (g: GreenletCore) => number;
+/** Sets `bits` in the flag word (only bits from FIRST_FREE_FLAG up). */
+export let addFlags: (g: GreenletCore, bits: number) => void;
+/**
+ * Its rare-state object (links, name, parks beyond the first, …), made on
+ * first use by the maker greenthread_rare.ts installs.
+ */
+export let rareOf: (g: GreenletCore) => GreenletRare;
+/** Its rare-state object if one was made, else null. */
+export let madeRare: (g: GreenletCore) => GreenletRare | null;
+
+let newRare: () => GreenletRare = () => new GreenletRare();
+
+/**
+ * Installs the maker of rare-state objects: GreenThreadRare extends
+ * GreenletRare, so each greenthread has one rare object, not two (8 B
+ * less per greenthread, bench/compare/parked_memory_ours.ts).
+ */
+export function setRareMaker(make: () => GreenletRare): void {
+  newRare = make;
+}
 
 /** True once it has begun to run (stays true after it ends). */
 export let isStarted: (g: GreenletCore) => boolean;
@@ -108,6 +134,12 @@ export class GreenletCore {
   }
 
   static {
+    flagsOf = (g) => g.#flags;
+    addFlags = (g, bits) => {
+      g.#flags |= bits;
+    };
+    rareOf = (g) => g.#rare ??= newRare();
+    madeRare = (g) => g.#rare;
     isStarted = (g) => (g.#flags & STARTED) !== 0;
     markStarted = (g) => {
       g.#flags |= STARTED;
@@ -119,7 +151,7 @@ export class GreenletCore {
     hasPendingError = (g) => (g.#flags & PENDING_ERROR) !== 0;
     addPark = (g, park) => {
       if (g.#park === null) g.#park = park;
-      else ((g.#rare ??= new GreenletRare()).moreParks ??= []).push(park);
+      else ((g.#rare ??= newRare()).moreParks ??= []).push(park);
     };
     unpark = (g, park) => {
       if (g.#park === park) g.#park = null;
@@ -131,11 +163,11 @@ export class GreenletCore {
       if (more != null) all.push(...more);
       return all;
     };
-    signalOf = (g) => (g.#rare ??= new GreenletRare()).signal();
+    signalOf = (g) => (g.#rare ??= newRare()).signal();
     interrupt = (g, error) => g.#rare?.interrupt(error);
     interruptDelivered = (g) => g.#rare?.interruptDelivered();
     setPendingError = (g, error, source) => {
-      (g.#rare ??= new GreenletRare()).addPending(error, source);
+      (g.#rare ??= newRare()).addPending(error, source);
       g.#flags |= PENDING_ERROR;
     };
     withdrawPendingError = (g, source) => {
@@ -166,8 +198,11 @@ export class GreenletCore {
  * The greenlet state few greenthreads ever need, kept out of the greenlet
  * itself so that each of the many that never need it is smaller (8 B a
  * field; measured in bench/core_ratios.ts, memory per parked greenthread).
+ * GreenThreadRare (greenthread_rare.ts) extends it with links and names.
+ *
+ * @internal
  */
-class GreenletRare {
+export class GreenletRare {
   /**
    * Further parks when it awaits several switch points at once. Promise.all
    * over switch points works while they succeed; see the README on

@@ -19,6 +19,9 @@
 
 import { checkFunction } from "./checks.ts";
 import {
+  addFlags,
+  FIRST_FREE_FLAG,
+  flagsOf,
   GreenletCore,
   interrupt,
   interruptDelivered,
@@ -29,8 +32,8 @@ import {
   signalOf,
 } from "./greenlet_core.ts";
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
-import { isThenable, queueStart, settleWhenDone } from "./greenthread_start.ts";
-import { GreenThreadRare } from "./greenthread_rare.ts";
+import { queueStart } from "./greenthread_start.ts";
+import { rare, rareIfMade } from "./greenthread_rare.ts";
 import { activeInstruments } from "./instruments.ts";
 import { currentGreenlet } from "./main_greenthreads.ts";
 import { ParkingLot, wake, wakeWithError } from "./park.ts";
@@ -40,29 +43,31 @@ import { completed, deliverPending, failed, hasPendingError, throwInto } from ".
 
 export { GreenletExit };
 export { currentGreenlet, hubGreenlet, mainGreenlet } from "./main_greenthreads.ts";
+export { runInline } from "./greenthread_start.ts";
 
 /** A callback given to `link`, called with the greenthread and its extra args. */
 // deno-lint-ignore no-explicit-any
 export type LinkCallback<T> = (gt: GreenThread<T>, ...args: any[]) => unknown;
 
-// #state: the outcome in the low bits, and OBSERVED once someone waited or
-// linked (one field instead of two: every greenthread carries it).
-const RUNNING = 0;
-const RETURNED = 1;
-const FAILED = 2;
-const OUTCOME = 3;
-const OBSERVED = 4;
+// Its outcome, and OBSERVED once someone waited or linked: bits of
+// GreenletCore's flag word above the core's own (one field, not two: every
+// greenthread carries it; 8 B, bench/compare/parked_memory_ours.ts).
+const RETURNED = FIRST_FREE_FLAG;
+const FAILED = FIRST_FREE_FLAG * 2;
+const OUTCOME = RETURNED | FAILED;
+const OBSERVED = FIRST_FREE_FLAG * 4;
 /** The data of a park that waits in `kill()`: it resolves whatever the outcome. */
 const KILL_WAIT = 1;
 
 let nextId = 1;
 
-/** Runs its function (called in its own async context by greenthread_start.ts). */
-export let startBody: (gt: GreenThread) => void;
-/** Ends the running greenthread with the outcome of its function's promise. */
+/**
+ * Marks it started and calls its function, dropping the function and its
+ * arguments so no frame keeps them (greenthread_start.ts starts it).
+ */
+export let begin: (gt: GreenThread) => unknown;
+/** Ends the greenthread with the outcome of its function (or its promise). */
 export let settle: (gt: GreenThread, ok: boolean, result: unknown) => void;
-/** The same start as an async function: GreenPool's inline run awaits it. */
-export let runInline: (gt: GreenThread) => Promise<void>;
 /** The AsyncLocalStorage values it starts with, handed over once at its start. */
 export let takeSpawnContext: (gt: GreenThread) => unknown;
 /** Where it was spawned (one stack line) when spawn sites are captured. */
@@ -110,19 +115,16 @@ export class GreenThread<T = unknown> extends GreenletCore {
   readonly id: number;
   // Fields typed without T keep GreenThread<T> covariant in T, so a
   // GreenThread<number> is usable where a GreenThread<unknown> is expected.
-  // deno-lint-ignore no-explicit-any
-  #fn: ((...args: any[]) => unknown) | null;
+  // Its function until it starts, then (once it has ended) its return value
+  // or error: one field, as the two are never needed at once (8 B).
+  #fnThenResult: unknown;
   #args: unknown[] | null;
-  #state = RUNNING;
-  #result: unknown = undefined;
   // Waiters in wait() and, marked KILL_WAIT, in kill(): one lot, not two, as
   // a field costs every greenthread 8 B and its spawn time (imap in fresh
   // processes, 9 alternating runs: 1.86M calls/s with two lots, 1.99M with one).
   #waiters: ParkingLot<number> | null = null;
   // deno-lint-ignore no-explicit-any
   #exitHooks: ((gt: GreenThread<any>) => void)[] | null = null;
-  /** Links, name, spawn site: made on first use (see GreenThreadRare). */
-  #rare: GreenThreadRare | null = null;
 
   /**
    * Use `spawn` to make greenthreads.
@@ -142,20 +144,18 @@ export class GreenThread<T = unknown> extends GreenletCore {
   ) {
     super();
     this.id = id ?? nextId++;
-    this.#fn = fn;
+    this.#fnThenResult = fn;
     this.#args = args;
-    if (spawnContext !== undefined) {
-      (this.#rare = new GreenThreadRare()).spawnContext = spawnContext;
-    }
+    if (spawnContext !== undefined) rare(this).spawnContext = spawnContext;
   }
 
   /** A name for listings and error reports; defaults to "GreenThread-<id>". */
   get name(): string {
-    return this.#rare?.name ??
+    return rareIfMade(this)?.name ??
       (this.id === 0 ? "main" : this.id === -1 ? "hub" : `GreenThread-${this.id}`);
   }
   set name(value: string) {
-    (this.#rare ??= new GreenThreadRare()).name = String(value);
+    rare(this).name = String(value);
   }
 
   /** True once it has begun to run (stays true after it ends). */
@@ -202,12 +202,12 @@ export class GreenThread<T = unknown> extends GreenletCore {
    * ```
    */
   wait(): Promise<T> {
-    this.#state |= OBSERVED;
+    addFlags(this, OBSERVED);
     const g = currentGreenlet();
     if (hasPendingError(g)) return deliverPending(g);
-    const outcome = this.#state & OUTCOME;
-    if (outcome === RETURNED) return completed(g, this.#result as T);
-    if (outcome === FAILED) return failed(g, this.#result);
+    const outcome = flagsOf(this) & OUTCOME;
+    if (outcome === RETURNED) return completed(g, this.#fnThenResult as T);
+    if (outcome === FAILED) return failed(g, this.#fnThenResult);
     if (this.id <= 0) {
       return failed(
         g,
@@ -300,9 +300,8 @@ export class GreenThread<T = unknown> extends GreenletCore {
   // deno-lint-ignore no-explicit-any
   link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
     checkFunction("link", fn);
-    this.#state |= OBSERVED;
-    const rare = this.#rare ??= new GreenThreadRare();
-    if (!rare.addLink(fn, args, isDead(this))) fn(this, ...args);
+    addFlags(this, OBSERVED);
+    if (!rare(this).addLink(fn, args, isDead(this))) fn(this, ...args);
   }
 
   /**
@@ -319,7 +318,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
    * ```
    */
   unlink(fn: LinkCallback<T>): boolean {
-    return this.#rare?.removeLink(fn) ?? false;
+    return rareIfMade(this)?.removeLink(fn) ?? false;
   }
 
   #finish(outcome: number, result: unknown): void {
@@ -328,11 +327,11 @@ export class GreenThread<T = unknown> extends GreenletCore {
     // point is the one to name in a blocking report.
     checkBlocked(this);
     markDead(this);
-    this.#state = (this.#state & OBSERVED) | outcome;
-    this.#result = result;
-    this.#fn = null;
+    addFlags(this, outcome);
+    this.#fnThenResult = result;
     this.#args = null;
-    if (this.#rare !== null) this.#rare.spawnContext = undefined; // ended unstarted
+    const extra = rareIfMade(this);
+    if (extra !== null) extra.spawnContext = undefined; // ended unstarted
     unregister(this);
     const instruments = activeInstruments;
     if (instruments !== null) {
@@ -353,73 +352,41 @@ export class GreenThread<T = unknown> extends GreenletCore {
       this.#exitHooks = null;
       for (const hook of hooks) hook(this);
     }
-    this.#rare?.runLinks(this);
-    if (outcome === FAILED && (this.#state & OBSERVED) === 0 && !isKill(result)) {
+    rareIfMade(this)?.runLinks(this); // a hook may have made it just now
+    if (outcome === FAILED && (flagsOf(this) & OBSERVED) === 0 && !isKill(result)) {
       reportError(result, this);
     }
   }
 
-  /** Marks it started and calls fn, dropping fn and args so no frame keeps them. */
-  #begin(): unknown {
-    markStarted(this);
-    const fn = this.#fn!;
-    const args = this.#args!;
-    this.#fn = this.#args = null; // not needed any more: let them be collected
-    return fn(...args);
-  }
-
   static {
-    startBody = (gt) => {
-      if (isDead(gt)) return; // killed before its turn came
-      let value: unknown;
-      try {
-        value = gt.#begin();
-        if (isThenable(value)) {
-          settleWhenDone(value);
-          return;
-        }
-      } catch (error) {
-        gt.#finish(FAILED, error);
-        return;
-      }
-      gt.#finish(RETURNED, value);
+    begin = (gt) => {
+      markStarted(gt);
+      // deno-lint-ignore no-explicit-any
+      const fn = gt.#fnThenResult as (...args: any[]) => unknown;
+      const args = gt.#args!;
+      gt.#fnThenResult = gt.#args = null; // not needed any more: let them be collected
+      return fn(...args);
     };
     settle = (gt, ok, result) => gt.#finish(ok ? RETURNED : FAILED, result);
-    runInline = async (gt) => {
-      // The pump enters here synchronously; this first await defers the real
-      // start to a promise job queued behind the greenthreads the pump
-      // resumed before us, so starts and resumptions keep run-queue order.
-      await undefined;
-      if (isDead(gt)) return; // killed before its turn came
-      let value: unknown;
-      try {
-        value = gt.#begin();
-        if (isThenable(value)) value = await value;
-      } catch (error) {
-        gt.#finish(FAILED, error);
-        return;
-      }
-      gt.#finish(RETURNED, value);
-    };
     takeSpawnContext = (gt) => {
-      const rare = gt.#rare;
-      if (rare === null || rare.spawnContext === undefined) return undefined;
-      const context = rare.spawnContext;
-      rare.spawnContext = undefined; // not kept alive past the start
+      const extra = rareIfMade(gt);
+      if (extra === null || extra.spawnContext === undefined) return undefined;
+      const context = extra.spawnContext;
+      extra.spawnContext = undefined; // not kept alive past the start
       return context;
     };
-    spawnSiteOf = (gt) => gt.#rare?.spawnSite;
+    spawnSiteOf = (gt) => rareIfMade(gt)?.spawnSite;
     setSpawnSite = (gt, line) => {
-      (gt.#rare ??= new GreenThreadRare()).spawnSite = line;
+      rare(gt).spawnSite = line;
     };
     addExitHook = (gt, fn) => {
       if (isDead(gt)) fn(gt);
       else (gt.#exitHooks ??= []).push(fn);
     };
     outcomeOf = (gt) => {
-      const outcome = gt.#state & OUTCOME;
-      if (outcome === RETURNED) return { ok: true as const, value: gt.#result as never };
-      if (outcome === FAILED) return { ok: false as const, error: gt.#result };
+      const outcome = flagsOf(gt) & OUTCOME;
+      if (outcome === RETURNED) return { ok: true as const, value: gt.#fnThenResult as never };
+      if (outcome === FAILED) return { ok: false as const, error: gt.#fnThenResult };
       return undefined;
     };
   }

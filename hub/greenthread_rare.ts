@@ -2,13 +2,22 @@
  * GreenThreadRare: the GreenThread state few greenthreads need — links, a
  * name, a spawn site, the spawner's AsyncLocalStorage values — kept in an
  * object made on first use, so that the many greenthreads without them
- * are smaller (each field is 8 B on the spawn path; bench/README.md).
+ * are smaller (each field is 8 B on the spawn path; bench/README.md). It
+ * extends the scheduler's GreenletRare: a greenthread holds one rare
+ * object for both (greenlet_core.ts `rareOf`).
  * The link list's rules (order, a link added while links run, a throwing
  * link) live here with the list.
  *
  * @module
  */
 
+import {
+  type GreenletCore,
+  GreenletRare,
+  madeRare,
+  rareOf,
+  setRareMaker,
+} from "./greenlet_core.ts";
 import type { GreenThread, LinkCallback } from "./greenthread.ts";
 import { reportError } from "./scheduler.ts";
 
@@ -16,7 +25,7 @@ import { reportError } from "./scheduler.ts";
 type Link = [LinkCallback<any>, unknown[]];
 
 /** See the module comment. */
-export class GreenThreadRare {
+export class GreenThreadRare extends GreenletRare {
   /** Links not yet run, in link order. */
   links: Link[] | null = null;
   /** The links being run as it ends (a link may add more to this pass). */
@@ -69,4 +78,16 @@ export class GreenThreadRare {
     }
     this.linking = null;
   }
+}
+
+setRareMaker(() => new GreenThreadRare());
+
+/** The greenthread's one rare object, made on first use. */
+export function rare(gt: GreenletCore): GreenThreadRare {
+  return rareOf(gt) as GreenThreadRare;
+}
+
+/** The greenthread's rare object if one was made, else null. */
+export function rareIfMade(gt: GreenletCore): GreenThreadRare | null {
+  return madeRare(gt) as GreenThreadRare | null;
 }

@@ -17,7 +17,8 @@
 import { RESOLVED } from "./run_queue.ts";
 import { Fifo } from "./fifo.ts";
 import { currentCarried, runAs } from "./current.ts";
-import { type GreenThread, settle, startBody, takeSpawnContext } from "./greenthread.ts";
+import { isDead } from "./greenlet_core.ts";
+import { begin, type GreenThread, settle, takeSpawnContext } from "./greenthread.ts";
 
 // Greenthreads whose start microtask is queued, in queue order.
 const starting = new Fifo<GreenThread>();
@@ -48,6 +49,41 @@ export function settleWhenDone(promise: PromiseLike<unknown>): void {
  */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
+}
+
+/** Runs its function, in its own async context (see `startNext`). */
+function startBody(gt: GreenThread): void {
+  if (isDead(gt)) return; // killed before its turn came
+  let value: unknown;
+  try {
+    value = begin(gt);
+    if (isThenable(value)) {
+      settleWhenDone(value);
+      return;
+    }
+  } catch (error) {
+    settle(gt, false, error);
+    return;
+  }
+  settle(gt, true, value);
+}
+
+/** The same start as an async function: GreenPool's inline run awaits it. */
+export async function runInline(gt: GreenThread): Promise<void> {
+  // The pump enters here synchronously; this first await defers the real
+  // start to a promise job queued behind the greenthreads the pump
+  // resumed before us, so starts and resumptions keep run-queue order.
+  await undefined;
+  if (isDead(gt)) return; // killed before its turn came
+  let value: unknown;
+  try {
+    value = begin(gt);
+    if (isThenable(value)) value = await value;
+  } catch (error) {
+    settle(gt, false, error);
+    return;
+  }
+  settle(gt, true, value);
 }
 
 function startNext(): void {
