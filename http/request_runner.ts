@@ -14,6 +14,7 @@
  * - Kills are handed to a fresh greenthread (`spawnN`), never made inline:
  *   an `abort` event may fire while the request's own greenthread runs, and
  *   the tick runs in the hub's greenthread.
+ * - Who hears when the shutdown begins is shutdown_notice.ts's business.
  *
  * @module
  */
@@ -37,6 +38,7 @@ import {
 import { clientAddress } from "./access_log.ts";
 import { loggedResponse, writeLogLine } from "./request_log.ts";
 import { RequestWatch, type WatchOwner } from "./request_watch.ts";
+import { ShutdownNotice } from "./shutdown_notice.ts";
 import type { HttpHandler, RequestSettings } from "./options.ts";
 import type { DrainResult, HttpStats } from "./stats.ts";
 
@@ -74,8 +76,7 @@ export class RequestRunner implements EntryOwner, ScopeSource, WatchOwner {
   #shed = 0;
   #timedOut = 0;
   #killed = 0;
-  #shutdownCallbacks = new Set<() => void>();
-  #shuttingDown = false;
+  readonly #shutdown = new ShutdownNotice();
   #drained = 0;
   #idle: Event<void> | null = null;
   #idleWaiters: (() => void)[] = [];
@@ -204,7 +205,7 @@ export class RequestRunner implements EntryOwner, ScopeSource, WatchOwner {
       if (state === SESSION) this.#served++;
       if (failed && !isKill(outcome)) this.#report(entry, outcome);
     }
-    if (this.#shuttingDown && !entry.killedByShutdown) this.#drained++;
+    if (this.#shutdown.begun && !entry.killedByShutdown) this.#drained++;
     this.#startWaiting();
   }
 
@@ -291,7 +292,7 @@ export class RequestRunner implements EntryOwner, ScopeSource, WatchOwner {
     entry.state = DONE;
     unlist(entry);
     entry.resolve(this.#logged(entry, response));
-    if (this.#shuttingDown && !entry.killedByShutdown) this.#drained++;
+    if (this.#shutdown.begun && !entry.killedByShutdown) this.#drained++;
     this.#startWaiting();
   }
 
@@ -316,20 +317,7 @@ export class RequestRunner implements EntryOwner, ScopeSource, WatchOwner {
 
   /** See `RequestScope.onShutdown`. */
   onShutdown(callback: () => void): () => void {
-    if (this.#shuttingDown) {
-      queueMicrotask(() => this.#callShutdownCallback(callback));
-      return () => {};
-    }
-    this.#shutdownCallbacks.add(callback);
-    return () => void this.#shutdownCallbacks.delete(callback);
-  }
-
-  #callShutdownCallback(callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      hub.onError(error);
-    }
+    return this.#shutdown.listen(callback);
   }
 
   /** The `abort` listener's work: the client of `entry` went away. */
@@ -344,16 +332,12 @@ export class RequestRunner implements EntryOwner, ScopeSource, WatchOwner {
 
   /** True once the shutdown began. */
   get shuttingDown(): boolean {
-    return this.#shuttingDown;
+    return this.#shutdown.begun;
   }
 
   /** Marks the shutdown begun and runs the `onShutdown` callbacks. */
   beginShutdown(): void {
-    if (this.#shuttingDown) return;
-    this.#shuttingDown = true;
-    const callbacks = [...this.#shutdownCallbacks];
-    this.#shutdownCallbacks.clear();
-    for (const callback of callbacks) this.#callShutdownCallback(callback);
+    this.#shutdown.begin();
   }
 
   /**
