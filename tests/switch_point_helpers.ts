@@ -12,6 +12,12 @@ import { throwInto } from "../hub/lowlevel.ts";
 /** One row: how to call the operation, and a case where it has to wait. */
 export interface Row {
   name: string;
+  /**
+   * The items of the README's switch-point table this row checks, as
+   * `readmeItems()` spells them (switch_points_table_test.ts holds every
+   * item to at least one row).
+   */
+  readme: string[];
   /** Calls it (it may complete at once). */
   call?: () => Promise<unknown>;
   /** Sets up what `call` needs first, in the calling greenthread; returns the call. */
@@ -50,4 +56,48 @@ export async function assertSwitchPoint(row: Row): Promise<void> {
     assert.deepEqual(log, ["other ran", "returned"], `${row.name}: others ran while it waited`);
   }
   await row.cleanup?.();
+}
+
+/**
+ * The items of the README's switch-point table, in order: the first cell
+ * of each row split at its top-level commas, backticks dropped, and
+ * `Class.a/b/c()` spread into `Class.a()`, `Class.b()`, `Class.c()` (so
+ * `GreenSocket.recv/send()` needs a row per method).
+ */
+export function readmeItems(readme: string): string[] {
+  const lines = readme.split("\n");
+  const head = lines.findIndex((line) => /^\| switch point +\|/.test(line));
+  if (head < 0) throw new Error("The README has no switch-point table");
+  const items: string[] = [];
+  for (const line of lines.slice(head + 2)) {
+    if (!line.startsWith("|")) break;
+    const cell = line.split("|")[1].trim();
+    for (const part of splitOutsideCode(cell)) items.push(...spreadMethods(part));
+  }
+  return items;
+}
+
+/** `cell` split at ", " outside backticks. */
+function splitOutsideCode(cell: string): string[] {
+  const parts: string[] = [];
+  let inCode = false;
+  let start = 0;
+  for (let i = 0; i < cell.length; i++) {
+    if (cell[i] === "`") inCode = !inCode;
+    else if (!inCode && cell.startsWith(", ", i)) {
+      parts.push(cell.slice(start, i));
+      start = i + 2;
+    }
+  }
+  parts.push(cell.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part !== "");
+}
+
+/** "`GreenFile.read/readline()`" -> ["GreenFile.read()", "GreenFile.readline()"]. */
+function spreadMethods(part: string): string[] {
+  const plain = part.replaceAll("`", "");
+  const spread = /^`(\w+)\.(\w+(?:\/\w+)+)\(\)`(.*)$/.exec(part);
+  if (spread === null) return [plain];
+  const [, owner, methods, rest] = spread;
+  return methods.split("/").map((method) => `${owner}.${method}()${rest}`);
 }

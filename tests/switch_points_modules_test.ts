@@ -1,8 +1,9 @@
 /**
  * The README's switch-point table, the rows of the modules beyond the core:
- * `serve()`, `Pool.get()`, `GreenProcess.wait()/communicate()`,
- * `DAGPool.wait()` and `GreenWebSocket.receive()/send()`. Each is checked as switch_points_test.ts checks
- * the core's: a kill pending when it is called surfaces right there, and
+ * `serve()`, `Pool.get()/item()`, `GreenProcess.wait()/communicate()`,
+ * `DAGPool.wait()` and each step of `waitEach`, and `GreenWebSocket`'s
+ * `receive()`, `send()` and each step of `for await`. Each is checked as
+ * switch_points_test.ts checks the core's: a kill pending when it is called surfaces right there, and
  * while it waits, other greenthreads run.
  */
 
@@ -32,9 +33,10 @@ async function echoSession(): Promise<{ ws: GreenWebSocket; close: () => Promise
   };
 }
 
-const rows: Row[] = [
+export const rows: Row[] = [
   {
     name: "serve()",
+    readme: ["serve()"],
     // Awaiting it is the switch point (a `.then` chained at once only observes the end).
     prepare: () => {
       const listener = listen(["127.0.0.1", 0]);
@@ -61,6 +63,7 @@ const rows: Row[] = [
   },
   {
     name: "Pool.get()",
+    readme: ["Pool.get()"],
     prepare: () => {
       const pool = new Pool({ create: () => ({}) });
       return Promise.resolve(() => pool.get().finally(() => pool.close()));
@@ -74,8 +77,27 @@ const rows: Row[] = [
       };
     },
   },
+  {
+    name: "Pool.item()",
+    readme: ["Pool.item()"],
+    prepare: () => {
+      const pool = new Pool({ create: () => ({}) });
+      return Promise.resolve(() =>
+        pool.item().then((lease) => lease[Symbol.dispose]()).finally(() => pool.close())
+      );
+    },
+    waits: async () => {
+      const pool = new Pool({ create: () => ({}), maxSize: 1 });
+      const held = await pool.get();
+      return {
+        call: () => pool.item().then((lease) => (lease[Symbol.dispose](), pool.close())),
+        release: () => pool.put(held),
+      };
+    },
+  },
   ...(["wait", "communicate"] as const).map((method): Row => ({
     name: `GreenProcess.${method}()`,
+    readme: [`GreenProcess.${method}()`],
     prepare: () => {
       const child = spawnProcess("true", { stdout: "piped" });
       return Promise.resolve(() => child[method]().finally(() => child.communicate()));
@@ -90,6 +112,7 @@ const rows: Row[] = [
   })),
   {
     name: "DAGPool.wait()",
+    readme: ["DAGPool.wait()"],
     call: () => new DAGPool<string, number>({ a: 1 }).wait(),
     waits: () => {
       const pool = new DAGPool<string, number>();
@@ -97,7 +120,18 @@ const rows: Row[] = [
     },
   },
   {
+    name: "each step of DAGPool.waitEach",
+    readme: ["each step of waitEach"],
+    call: () => new DAGPool<string, number>({ a: 1 }).waitEach(["a"]).next(),
+    waits: () => {
+      const pool = new DAGPool<string, number>();
+      const steps = pool.waitEach(["a"]);
+      return Promise.resolve({ call: () => steps.next(), release: () => pool.post("a", 1) });
+    },
+  },
+  {
     name: "GreenWebSocket.receive()",
+    readme: ["GreenWebSocket.receive()"],
     prepare: async () => {
       const { ws, close } = await echoSession();
       await ws.send("ready");
@@ -114,9 +148,29 @@ const rows: Row[] = [
   },
   {
     name: "GreenWebSocket.send()",
+    readme: ["GreenWebSocket.send()"],
     prepare: async () => {
       const { ws, close } = await echoSession();
       return () => ws.send("hello").finally(close);
+    },
+  },
+  {
+    name: "each step of for await (… of ws)",
+    readme: ["each step of for await (… of ws)"],
+    prepare: async () => {
+      const { ws, close } = await echoSession();
+      await ws.send("ready");
+      await sleep(0.05); // the echo is buffered: the step could complete at once
+      const steps = ws[Symbol.asyncIterator]();
+      return () => steps.next().finally(close);
+    },
+    waits: async () => {
+      const { ws, close } = await echoSession();
+      const steps = ws[Symbol.asyncIterator]();
+      return {
+        call: () => steps.next().finally(close),
+        release: () => ws.send("late"),
+      };
     },
   },
 ];

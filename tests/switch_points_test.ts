@@ -4,8 +4,11 @@
  * a kill pending when it is called surfaces right there, even when the
  * operation could complete at once; and when it has to wait, other
  * greenthreads run before it returns. The "never switch" list is checked
- * the other way round. The rows of the modules beyond the core (pools,
- * subprocess, dagpool, http, serve) are in switch_points_modules_test.ts.
+ * the other way round. The rows of net are in switch_points_net_test.ts,
+ * those of the modules beyond the core (pools, subprocess, dagpool, http,
+ * serve) in switch_points_modules_test.ts, those of the patcher in
+ * switch_points_patched_test.ts; switch_points_table_test.ts checks that
+ * every item of the README's table has a row.
  */
 
 import assert from "node:assert/strict";
@@ -27,7 +30,6 @@ import {
   Timeout,
   waitFor,
 } from "../mod.ts";
-import { connect, listen } from "../net/mod.ts";
 import { execute, proxy } from "../tpool/mod.ts";
 import { throwInto } from "../hub/lowlevel.ts";
 import { assertSwitchPoint, type Row } from "./switch_point_helpers.ts";
@@ -42,14 +44,16 @@ const gate = () => {
   return { evt, blocked: () => evt.wait() };
 };
 
-const rows: Row[] = [
+export const rows: Row[] = [
   {
     name: "sleep(0)",
+    readme: ["sleep(seconds)"],
     call: () => sleep(0),
     waits: () => Promise.resolve({ call: () => sleep(0.05), release: () => sleep(0.05) }),
   },
   {
     name: "GreenThread.wait()",
+    readme: ["GreenThread.wait()"],
     call: () => spawn(() => 1).wait(),
     waits: () => {
       const { evt, blocked } = gate();
@@ -59,6 +63,7 @@ const rows: Row[] = [
   },
   {
     name: "GreenThread.kill() and kill(gt)",
+    readme: ["GreenThread.kill()", "kill(gt)"],
     // A kill of a greenthread that has not started, or has ended, resolves at once.
     prepare: async () => {
       const target = spawn(() => sleep(10));
@@ -81,6 +86,7 @@ const rows: Row[] = [
   },
   {
     name: "Event.wait()",
+    readme: ["Event.wait()"],
     call: () => {
       const evt = new Event<number>();
       evt.send(1);
@@ -93,6 +99,7 @@ const rows: Row[] = [
   },
   {
     name: "Queue.put()",
+    readme: ["Queue.put()"],
     call: () => new Queue<number>().put(1),
     waits: () => {
       const q = new Queue<number>(1);
@@ -102,6 +109,7 @@ const rows: Row[] = [
   },
   {
     name: "Queue.get()",
+    readme: ["Queue.get()"],
     call: () => {
       const q = new LightQueue<number>();
       q.putNowait(1);
@@ -114,6 +122,7 @@ const rows: Row[] = [
   },
   {
     name: "Queue.join()",
+    readme: ["Queue.join()"],
     call: () => new Queue().join(),
     waits: () => {
       const q = new Queue<number>();
@@ -126,6 +135,7 @@ const rows: Row[] = [
   },
   {
     name: "each step of for await (… of queue)",
+    readme: ["each step of for await (… of queue)"],
     call: () => {
       const q = new Queue<number>();
       q.putNowait(1);
@@ -139,6 +149,7 @@ const rows: Row[] = [
   },
   {
     name: "Semaphore.acquire()",
+    readme: ["Semaphore.acquire()"],
     call: () => new Semaphore(1).acquire(),
     waits: () => {
       const sem = new Semaphore(0);
@@ -147,6 +158,7 @@ const rows: Row[] = [
   },
   {
     name: "Semaphore.guard()",
+    readme: ["Semaphore.guard()"],
     call: () => new Semaphore(1).guard(),
     waits: () => {
       const sem = new Semaphore(0);
@@ -155,6 +167,7 @@ const rows: Row[] = [
   },
   {
     name: "CappedSemaphore.release()",
+    readme: ["CappedSemaphore.release()"],
     // Below the limit it gives the unit back even with a kill pending (README).
     call: () => new CappedSemaphore(1, 1).release(),
     waits: () => {
@@ -167,6 +180,7 @@ const rows: Row[] = [
   },
   ...(["spawn", "spawnN"] as const).map((method): Row => ({
     name: `GreenPool.${method}()`,
+    readme: [`GreenPool.${method}()`],
     call: () => spawnIn(new GreenPool(1), method),
     waits: () => {
       const pool = new GreenPool(1);
@@ -179,6 +193,7 @@ const rows: Row[] = [
   })),
   {
     name: "GreenPool.waitall()",
+    readme: ["GreenPool.waitall()"],
     call: () => new GreenPool(1).waitall(),
     waits: () => {
       const pool = new GreenPool(1);
@@ -191,6 +206,7 @@ const rows: Row[] = [
   },
   {
     name: "each step of GreenPool.imap",
+    readme: ["each step of imap/starmap"],
     call: () => new GreenPool(2).imap((n: number) => n, [1]).next(),
     waits: () => {
       const { evt, blocked } = gate();
@@ -199,7 +215,18 @@ const rows: Row[] = [
     },
   },
   {
+    name: "each step of GreenPool.starmap",
+    readme: ["each step of imap/starmap"],
+    call: () => new GreenPool(2).starmap((n: number) => n, [[1]]).next(),
+    waits: () => {
+      const { evt, blocked } = gate();
+      const steps = new GreenPool(2).starmap((_: number) => blocked(), [[1]]);
+      return Promise.resolve({ call: () => steps.next(), release: () => evt.send() });
+    },
+  },
+  {
     name: "GreenPile.spawn()",
+    readme: ["GreenPile.spawn()"],
     call: () => new GreenPile(1).spawn(() => 1),
     waits: () => {
       const pile = new GreenPile(1);
@@ -211,7 +238,8 @@ const rows: Row[] = [
     },
   },
   {
-    name: "GreenPile.next() and each step of for await (… of pile)",
+    name: "GreenPile.next()",
+    readme: ["GreenPile.next()"],
     prepare: async () => {
       const pile = new GreenPile<number>();
       await pile.spawn(() => 1);
@@ -228,103 +256,27 @@ const rows: Row[] = [
     },
   },
   {
-    name: "GreenListener.accept()",
-    call: () => {
-      const listener = listen(["127.0.0.1", 0]);
-      return listener.accept().finally(() => listener.close());
+    name: "each step of for await (… of pile)",
+    readme: ["each step of for await (… of pile)"],
+    prepare: async () => {
+      const pile = new GreenPile<number>();
+      await pile.spawn(() => 1);
+      await sleep(0);
+      const steps = pile[Symbol.asyncIterator]();
+      return () => steps.next();
     },
     waits: () => {
-      const listener = listen(["127.0.0.1", 0]);
-      let client: Awaited<ReturnType<typeof connect>> | undefined;
-      return Promise.resolve({
-        call: () =>
-          listener.accept().then(([server]) => {
-            server.close();
-            listener.close();
-          }),
-        release: async () => {
-          client = await connect(listener.addr as [string, number]);
-          await sleep(0.01);
-          client.close();
-        },
+      const pile = new GreenPile();
+      const { evt, blocked } = gate();
+      return pile.spawn(blocked).then(() => {
+        const steps = pile[Symbol.asyncIterator]();
+        return { call: () => steps.next(), release: () => evt.send() };
       });
     },
   },
   {
-    name: "GreenSocket.recv()",
-    prepare: async () => {
-      const listener = listen(["127.0.0.1", 0]);
-      const client = await connect(listener.addr as [string, number]);
-      const [server] = await listener.accept();
-      listener.close();
-      await client.sendall(new Uint8Array([1]));
-      await sleep(0.01);
-      return () => server.recv(10).finally(() => (server.close(), client.close()));
-    },
-    waits: async () => {
-      const listener = listen(["127.0.0.1", 0]);
-      const client = await connect(listener.addr as [string, number]);
-      const [server] = await listener.accept();
-      listener.close();
-      return {
-        call: () => server.recv(10).finally(() => server.close()),
-        release: async () => {
-          await client.sendall(new TextEncoder().encode("hi"));
-          await sleep(0.01);
-          client.close();
-        },
-      };
-    },
-  },
-  ...(["sendall", "shutdown"] as const).map((method): Row => ({
-    name: `GreenSocket.${method}()`,
-    prepare: async () => {
-      const listener = listen(["127.0.0.1", 0]);
-      const client = await connect(listener.addr as [string, number]);
-      const [server] = await listener.accept();
-      listener.close();
-      const call = method === "sendall"
-        ? () => client.sendall(new Uint8Array([1]))
-        : () => client.shutdown("write");
-      return () => call().finally(() => (server.close(), client.close()));
-    },
-  })),
-  {
-    name: "GreenFile.read()",
-    prepare: async () => {
-      const listener = listen(["127.0.0.1", 0]);
-      const client = await connect(listener.addr as [string, number]);
-      const [server] = await listener.accept();
-      listener.close();
-      return () => server.makefile().read(1).finally(() => (server.close(), client.close()));
-    },
-    waits: async () => {
-      const listener = listen(["127.0.0.1", 0]);
-      const client = await connect(listener.addr as [string, number]);
-      const [server] = await listener.accept();
-      listener.close();
-      const file = server.makefile();
-      return {
-        call: () => file.read(1).finally(() => server.close()),
-        release: async () => {
-          await client.sendall(new Uint8Array([7]));
-          await sleep(0.01);
-          client.close();
-        },
-      };
-    },
-  },
-  {
-    name: "connect()",
-    prepare: () => {
-      const listener = listen(["127.0.0.1", 0]);
-      return Promise.resolve(() =>
-        connect(listener.addr as [string, number]).finally(() => listener.close())
-      );
-    },
-  },
-  {
     name: "execute() (tpool)",
+    readme: ["execute()"],
     call: () => execute(() => 1),
     waits: () =>
       Promise.resolve({
@@ -334,6 +286,7 @@ const rows: Row[] = [
   },
   {
     name: "a call on a tpool proxy",
+    readme: ["every call and attribute read of a proxy"],
     prepare: async () => {
       const target = await proxy(() => ({ twice: (n: number) => 2 * n }));
       return () => target.twice(2).finally(() => target[Symbol.asyncDispose]());
@@ -349,7 +302,37 @@ const rows: Row[] = [
     },
   },
   {
+    name: "an attribute read of a tpool proxy",
+    readme: ["every call and attribute read of a proxy"],
+    prepare: async () => {
+      const target = await proxy(() => ({ size: 3 }));
+      return async () => {
+        try {
+          return await target.size;
+        } finally {
+          await target[Symbol.asyncDispose]();
+        }
+      };
+    },
+  },
+  {
+    name: "proxy() (tpool)",
+    readme: ["proxy()"],
+    call: () => proxy(() => ({ size: 3 })).then((target) => target[Symbol.asyncDispose]()),
+    waits: () =>
+      Promise.resolve({
+        // The factory runs in the worker; proxy() resolves once it returned.
+        call: () =>
+          proxy(async () => {
+            await new Promise((r) => setTimeout(r, 100));
+            return { size: 3 };
+          }).then((target) => target[Symbol.asyncDispose]()),
+        release: () => sleep(0.1),
+      }),
+  },
+  {
     name: "waitFor(promise)",
+    readme: ["waitFor(promise)"],
     call: () => waitFor(1),
     waits: () => {
       let resolve!: () => void;
