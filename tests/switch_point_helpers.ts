@@ -59,6 +59,19 @@ export async function assertSwitchPoint(row: Row): Promise<void> {
 }
 
 /**
+ * Registers a test per row — only when `moduleUrl` (the caller's
+ * `import.meta.url`) is the test file being run, so that
+ * switch_points_table_test.ts can import the rows without running them a
+ * second time.
+ */
+export function walk(rows: Row[], moduleUrl: string): void {
+  if (Deno.mainModule !== moduleUrl) return;
+  for (const row of rows) {
+    Deno.test(`switch point: ${row.name}`, () => assertSwitchPoint(row));
+  }
+}
+
+/**
  * The items of the README's switch-point table, in order: the first cell
  * of each row split at its top-level commas, backticks dropped, and
  * `Class.a/b/c()` spread into `Class.a()`, `Class.b()`, `Class.c()` (so

@@ -13,7 +13,7 @@ import { Pool } from "../pools/mod.ts";
 import { spawnProcess } from "../subprocess/mod.ts";
 import { DAGPool } from "../dagpool/mod.ts";
 import { GreenWebSocket } from "../http/mod.ts";
-import { assertSwitchPoint, type Row } from "./switch_point_helpers.ts";
+import { type Row, walk } from "./switch_point_helpers.ts";
 import { serveWs } from "./http_websocket_helpers.ts";
 
 /** A WebSocket session whose server side echoes every message. */
@@ -175,6 +175,4 @@ export const rows: Row[] = [
   },
 ];
 
-for (const row of rows) {
-  Deno.test(`switch point: ${row.name}`, () => assertSwitchPoint(row));
-}
+walk(rows, import.meta.url);

@@ -10,7 +10,7 @@
 
 import { sleep } from "../mod.ts";
 import { connect, type GreenFile, type GreenSocket, listen, wrapSsl } from "../net/mod.ts";
-import { assertSwitchPoint, type Row } from "./switch_point_helpers.ts";
+import { type Row, walk } from "./switch_point_helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const caCert = Deno.readTextFileSync(new URL("ca.pem", fixtures));
@@ -156,6 +156,4 @@ export const rows: Row[] = [
   },
 ];
 
-for (const row of rows) {
-  Deno.test(`switch point: ${row.name}`, () => assertSwitchPoint(row));
-}
+walk(rows, import.meta.url);
