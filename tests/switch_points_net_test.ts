@@ -11,6 +11,7 @@
 import { sleep } from "../mod.ts";
 import { connect, type GreenFile, type GreenSocket, listen, wrapSsl } from "../net/mod.ts";
 import { type Row, walk } from "./switch_point_helpers.ts";
+import { recvExactly } from "./net_helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const caCert = Deno.readTextFileSync(new URL("ca.pem", fixtures));
@@ -99,6 +100,15 @@ export const rows: Row[] = [
         ? () => client.shutdown("write")
         : () => client[method](new Uint8Array([1]));
       return () => call().finally(close);
+    },
+    // sendall waits while the socket buffers are full: more than loopback holds.
+    waits: method !== "sendall" ? undefined : async () => {
+      const { client, server } = await pair();
+      const big = new Uint8Array(16 << 20);
+      return {
+        call: () => client.sendall(big).finally(() => client.close()),
+        release: () => recvExactly(server, big.length).finally(() => server.close()),
+      };
     },
   })),
   {

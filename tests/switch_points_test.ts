@@ -314,6 +314,25 @@ export const rows: Row[] = [
         }
       };
     },
+    waits: async () => {
+      // Calls on one worker run in order: the read waits behind a slow call.
+      const target = await proxy(() => ({
+        size: 3,
+        slow: () => new Promise((r) => setTimeout(r, 100)),
+      }));
+      const slow = spawn(() => target.slow());
+      await sleep(0); // the slow call is sent first
+      return {
+        call: async () => {
+          try {
+            return await target.size;
+          } finally {
+            await target[Symbol.asyncDispose]();
+          }
+        },
+        release: () => slow.wait(),
+      };
+    },
   },
   {
     name: "proxy() (tpool)",
