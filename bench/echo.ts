@@ -15,7 +15,10 @@
  * comparison). `--pin` runs the server on CPU 0 and the client on CPU 1
  * (with `taskset`); off by default, as on a shared machine a pinned
  * process cannot move away from a busy CPU. Ratios: throughput ours/raw,
- * and CPU efficiency raw/ours (both: higher is better, target ≥ 0.9).
+ * and CPU efficiency raw/ours (both: higher is better, target ≥ 0.9); with
+ * several rounds also the median and range of each round's own ratios
+ * (CPU per round trip ours/raw, throughput ours/raw), steadier when the
+ * machine's load changes between rounds.
  * When Python eventlet is importable (`python3`, then `/usr/bin/python3`;
  * nothing is installed), its `eventlet.serve` echo server
  * (bench/python/echo_server.py) runs under the same client too, and the
@@ -190,6 +193,21 @@ async function orchestrate(): Promise<void> {
         (ours.rate / raw.rate).toFixed(2)
       } | CPU efficiency raw/ours ${(raw.cpuUs / ours.cpuUs).toFixed(2)}`,
     );
+    if (rounds > 1) {
+      // Each round runs both servers back to back, so its ratio cancels the
+      // machine's slower swings in load; the median of those is the steadier
+      // figure on a shared machine.
+      const perRound = (f: (o: Result, r: Result) => number) => {
+        const xs = all.ours.map((o, i) => f(o, all.raw[i]));
+        const lo = Math.min(...xs).toFixed(2), hi = Math.max(...xs).toFixed(2);
+        return `${median(xs).toFixed(2)} [${lo}-${hi}]`;
+      };
+      console.log(
+        `${String(conns).padStart(4)} | per round | CPU ours/raw ${
+          perRound((o, r) => o.cpuUs / r.cpuUs)
+        } | throughput ours/raw ${perRound((o, r) => o.rate / r.rate)}`,
+      );
+    }
     if (eventlet !== undefined) {
       console.log(
         `${String(conns).padStart(4)} | vs eventlet | throughput ours/eventlet ${
