@@ -177,6 +177,10 @@ export class GreenFile {
   async flush(): Promise<void> {
     if (this.#closed) throw fileClosed("flush");
     if (this.#outLength === 0) return;
+    // A kill or Timeout already pending lands here, before the buffer is
+    // taken: the bytes stay buffered for a later flush instead of being
+    // handed to a sendall that would reject without sending them.
+    deliverPendingError();
     const out = this.#out;
     const data = out.length === 1 ? out[0] : concat(out, this.#outLength);
     this.#out = [];

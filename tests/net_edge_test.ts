@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { GreenletExit, sleep, spawn, Timeout } from "../mod.ts";
+import { GreenletExit, sleep, spawn, Timeout, withTimeout } from "../mod.ts";
 import { BlockingIOError, connect, listen, wrapSsl } from "../net/mod.ts";
 import { formatGreenthreads } from "../debug/mod.ts";
 import { dec, enc } from "./net_helpers.ts";
@@ -31,6 +31,32 @@ Deno.test("GreenFile.readline() delivers a pending kill even when the line is bu
   await killing;
   assert.equal(firstLine, "one\n");
   await assert.rejects(gt.wait(), GreenletExit);
+  client.close();
+  peer.close();
+  server.close();
+});
+
+Deno.test("GreenFile.flush() with a pending kill keeps the buffered bytes for a later flush", async () => {
+  const server = listen(["127.0.0.1", 0]);
+  const client = await connect(server.addr as [string, number]);
+  const [peer] = await server.accept();
+  const file = client.makefile();
+  let release!: () => void;
+  const foreign = new Promise<void>((r) => release = r);
+  const gt = spawn(async () => {
+    await file.write(enc("kept\n"));
+    await foreign; // killed here: not a switch point, so the kill waits
+    await file.flush(); // the kill lands here
+    return "not killed";
+  });
+  await sleep(0.01);
+  const killing = gt.kill();
+  release();
+  await killing;
+  await assert.rejects(gt.wait(), GreenletExit);
+  await file.flush(); // from another greenthread: the bytes were kept
+  const got = await withTimeout(2, () => peer.recv(64), { timeoutValue: enc("nothing came") });
+  assert.equal(dec(got), "kept\n");
   client.close();
   peer.close();
   server.close();
