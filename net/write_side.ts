@@ -179,8 +179,8 @@ export class WriteSide {
     if (park.state === PARKED) {
       if (op.all && op.off < op.data!.length) {
         if (op.timeout !== null && op.timeout > 0) {
-          // eventlet's timeout covers each underlying send, not the sendall.
-          park.timer?.cancel();
+          // eventlet's timeout covers each underlying send, not the sendall:
+          // setDeadline replaces the park's deadline.
           setDeadline(park, rejectAfter(op.timeout, new SocketTimeout()));
         }
         this.#issue(op);
