@@ -54,6 +54,23 @@ function checkInteger(action: string, name: string, value: unknown, min: 0 | 1):
   return value;
 }
 
+/**
+ * A span of seconds that must be finite (a clock jump, a grace period):
+ * `TypeError` for a non-number, `RangeError` for a negative, NaN or
+ * infinite one. Unlike `checkSeconds`, nothing is clamped.
+ */
+export function checkFiniteSeconds(action: string, name: string, value: unknown): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${action}: ${name} must be a number, received ${typeName(value)}`);
+  }
+  if (!(value >= 0) || value === Infinity) {
+    throw new RangeError(
+      `Cannot ${action}: ${name} must be a non-negative finite number, received ${value}`,
+    );
+  }
+  return value;
+}
+
 /** Throws a `TypeError` unless `fn` is a function. */
 export function checkFunction(action: string, fn: unknown, name = "fn"): void {
   if (typeof fn !== "function") {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { typeName } from "../hub/checks.ts";
+import { checkFiniteSeconds, typeName } from "../hub/checks.ts";
 import { hubTimerQueue, secondsToVirtualMs, type VirtualClock } from "../hub/timer_queue.ts";
 import { setAutojumper } from "./settle_watch.ts";
 
@@ -151,16 +151,7 @@ export class MockClock implements Disposable {
    * ```
    */
   jump(seconds: number): void {
-    if (typeof seconds !== "number") {
-      throw new TypeError(
-        `Cannot jump the mock clock: seconds must be a number, received ${typeName(seconds)}`,
-      );
-    }
-    if (!(seconds >= 0) || seconds === Infinity) {
-      throw new RangeError(
-        `Cannot jump the mock clock: seconds must be a non-negative finite number, received ${seconds}`,
-      );
-    }
+    checkFiniteSeconds("jump the mock clock", "seconds", seconds);
     if (this.#disposed) throw new Error("Cannot jump the mock clock: it was disposed");
     this.#virtual.nowMs += secondsToVirtualMs(seconds);
     fireDueTimers();
@@ -239,15 +230,6 @@ function checkOptions(options: MockClockOptions): Required<MockClockOptions> {
   if (typeof autojump !== "boolean") {
     throw new TypeError(`${what}: autojump must be a boolean, received ${typeName(autojump)}`);
   }
-  if (typeof autojumpThreshold !== "number") {
-    throw new TypeError(
-      `${what}: autojumpThreshold must be a number, received ${typeName(autojumpThreshold)}`,
-    );
-  }
-  if (!(autojumpThreshold >= 0) || autojumpThreshold === Infinity) {
-    throw new RangeError(
-      `${what}: autojumpThreshold must be a non-negative finite number, received ${autojumpThreshold}`,
-    );
-  }
+  checkFiniteSeconds("install a mock clock", "autojumpThreshold", autojumpThreshold);
   return { autojump, autojumpThreshold };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { typeName } from "../hub/checks.ts";
+import { checkFiniteSeconds, typeName } from "../hub/checks.ts";
 import { currentGreenlet, deliverPending, hasPendingError } from "../hub/lowlevel.ts";
 import { blockedWaiters, update } from "./settle_watch.ts";
 
@@ -68,15 +68,6 @@ function checkCushion(options: WaitAllBlockedOptions): number {
     );
   }
   const cushion = options.cushion ?? 0;
-  if (typeof cushion !== "number") {
-    throw new TypeError(
-      `Cannot wait for all blocked: cushion must be a number, received ${typeName(cushion)}`,
-    );
-  }
-  if (!(cushion >= 0) || cushion === Infinity) {
-    throw new RangeError(
-      `Cannot wait for all blocked: cushion must be a non-negative finite number, received ${cushion}`,
-    );
-  }
+  checkFiniteSeconds("wait for all blocked", "cushion", cushion);
   return cushion;
 }
