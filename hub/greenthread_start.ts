@@ -35,7 +35,7 @@ export function queueStart(gt: GreenThread): void {
  * `then` getter throws, where `await` would reject): the caller fails the
  * greenthread then.
  */
-export function settleWhenDone(promise: PromiseLike<unknown>): void {
+function settleWhenDone(promise: PromiseLike<unknown>): void {
   // For a native promise `Promise.resolve(p).then(f, r)` queues the same one
   // reaction `await p` would; the reaction runs in the greenthread's async
   // context, so the closure-free callbacks find it with currentGreenlet().

@@ -118,8 +118,3 @@ export class Timer {
     });
   }
 }
-
-/** True for the callback of the hub timer behind a user `Timer`. */
-export function isUserTimerEntry(entry: HubTimer): boolean {
-  return entry.describe().callback === fire;
-}
