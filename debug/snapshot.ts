@@ -9,7 +9,14 @@
  * - State: `running` (the greenthread whose code runs now), `ready` (queued
  *   to start or resume), `parked` (waiting at a switch point), `foreign`
  *   (started, not parked: it awaits a promise that is not a switch point),
- *   `dead`.
+ *   `dead`. Deviation: a `sleep(0)` that took the hub's fast path (nothing
+ *   else ready: it resumes within the same microtask checkpoint, with no
+ *   park) shows as `foreign`, not `ready`, if another greenthread lists it
+ *   in that instant. Marking it would cost every `sleep(0)` two writes on
+ *   the hottest path. The inspector never sees that state: it samples
+ *   from a timer and answers requests from Deno's event loop, both between
+ *   checkpoints; and instruments or the blocking watchdog turn the fast
+ *   path off.
  * - Time in state: exact for a wait with a deadline (its timer says when the
  *   wait began); otherwise counted from the first time the inspector saw the
  *   greenthread in that state, and marked as a lower bound. The hub records
