@@ -34,9 +34,9 @@ import {
  */
 export function sleep(seconds: number = 0): Promise<void> {
   const delay = checkSeconds("sleep", seconds);
+  if (delay === 0) return yieldInterruptible("sleep"); // the whole switch point
   const g = currentGreenlet();
   if (hasPendingError(g)) return deliverPending(g);
-  if (delay === 0) return yieldInterruptible(g, "sleep");
   const park = newPark(g, "sleep");
   setDeadline(park, resolveAfter(delay));
   return suspend(park);

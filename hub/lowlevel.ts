@@ -30,6 +30,7 @@ export {
   isDead,
   isStarted,
   parksOf,
+  pendingErrorCount,
   takePendingError,
   withdrawPendingError,
 } from "./greenlet_core.ts";
@@ -50,6 +51,7 @@ export {
 export {
   awaitForeign,
   completed,
+  completedHere,
   deliverPending,
   failed,
   hasPendingError,
