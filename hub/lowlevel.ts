@@ -46,6 +46,7 @@ export {
   setDeadline,
   suspend,
   wake,
+  wakeNow,
   wakeWithError,
 } from "./park.ts";
 export {

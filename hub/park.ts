@@ -36,6 +36,13 @@
  * old slot out of the heap; a stale run-queue turn of an old deadline finds
  * the new one in the heap and does nothing.
  *
+ * A socket's read or write completion wakes its park with `wakeNow`: the
+ * park resumes right there, in Deno's completion callback, not at its turn
+ * in the run queue. So an I/O wake resumes ahead of the entries already in
+ * the run queue (and during a loop-budget yield, while the run queue waits);
+ * I/O wakes keep their own order, as run-queue entries keep theirs. Every
+ * other wake goes through the run queue.
+ *
  * @module
  */
 
@@ -44,6 +51,7 @@ import { addPark, unpark } from "./greenlet_core.ts";
 import { activeInstruments } from "./instruments.ts";
 import { RUN } from "./run_queue.ts";
 import { checkBlocked, schedule } from "./scheduler.ts";
+import { atOnceObserved } from "./observed.ts";
 import { type ArmableEntry, hubTimerQueue } from "./timer_queue.ts";
 
 /** Waiting; a throw may interrupt it. */
@@ -325,6 +333,29 @@ function expire(park: Park): void {
  */
 export function wake(park: Park, value: unknown): boolean {
   return decide(park, value, 0);
+}
+
+/**
+ * As `wake`, for a waker that runs as a promise job of its own (a Deno I/O
+ * completion): the park resumes now, not at its turn in the run queue. So
+ * an I/O wake resumes ahead of the entries already in the run queue (their
+ * order among themselves is kept, and so is the order of the I/O wakes).
+ * It cannot starve Deno's event loop: the waker is one of that loop's own
+ * callbacks. While an instrument or the blocking watchdog observes, it goes
+ * through the run queue as `wake` does, so they see every switch.
+ *
+ * Hot path: no run-queue entry and no pump per recv/sendall.
+ */
+export function wakeNow(park: Park, value: unknown): boolean {
+  if (atOnceObserved) return decide(park, value, 0);
+  const bits = park.bits;
+  if ((bits & STAGE) !== PARKED) return false;
+  park.bits = bits & ~REJECTS; // resume makes it DONE
+  park.value = value;
+  park.lot?.remove(park);
+  parkedCount--;
+  resume(park);
+  return true;
 }
 
 /** As `wake`, but the park's promise rejects with `error`. */

@@ -8,7 +8,8 @@
  * over (copied out) at the moment it is woken. A `recv` interrupted by a
  * `SocketTimeout`, a `kill` or a `Timeout` leaves the read pending: when it
  * completes the bytes stay buffered and the next `recv` returns them. So no
- * byte is ever lost or reordered.
+ * byte is ever lost or reordered. The read's completion resumes the recv at
+ * once (`wakeNow`: no run-queue turn, see hub/park.ts).
  *
  * A read that fails because the peer went away (a reset, a TLS peer that
  * closed without `close_notify`) counts as EOF, as in eventlet; any other
@@ -28,6 +29,7 @@ import {
   ParkingLot,
   rejectAfter,
   wake,
+  wakeNow,
 } from "../hub/lowlevel.ts";
 import {
   BlockingIOError,
@@ -180,7 +182,7 @@ export class ReadSide {
     const readers = this.#readers;
     let park: Park<Want> | null = readers.head;
     while (park !== null && this.#end > this.#start) {
-      wake(park, this.#take(park.data!));
+      wakeNow(park, this.#take(park.data!));
       park = readers.head;
     }
     if (park !== null) this.#startRead(wantSize(park.data!));

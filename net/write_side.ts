@@ -30,6 +30,7 @@ import {
   setDeadline,
   suspend,
   wake,
+  wakeNow,
 } from "../hub/lowlevel.ts";
 import {
   BlockingIOError,
@@ -186,7 +187,7 @@ export class WriteSide {
         this.#issue(op);
         return;
       }
-      wake(park, op.all ? undefined : n);
+      wakeNow(park, op.all ? undefined : n);
     }
     // Interrupted (or done): the rest of its data is not sent.
     this.#next();

@@ -143,7 +143,11 @@ Deno.test("GreenSocket.setblocking(false) throws BlockingIOError, then returns t
 
 Deno.test("GreenSocket.sendall() interrupted by its timeout neither reorders nor duplicates", async () => {
   const [a, b, close] = await pair();
-  const big = new Uint8Array(8 << 20).fill(65); // "A"s: more than the socket buffers hold
+  // "A"s: more than the socket buffers hold, and more than the write still in
+  // flight at the timeout can take. A blocked Deno write of ~4.5 MB completes
+  // whole when the reader drains fast (so 8 MB could all arrive); of 28 MB,
+  // one write takes ~4.6 MB.
+  const big = new Uint8Array(32 << 20).fill(65);
   a.settimeout(0.05);
   const error = await a.sendall(big).catch((e) => e);
   assert.ok(error instanceof SocketTimeout);
