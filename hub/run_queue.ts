@@ -96,6 +96,15 @@ export class RunQueue {
     return this.#budget.spent();
   }
 
+  /**
+   * Work begins in a callback of the event loop outside the pump (an I/O
+   * completion resuming a greenlet at once): keeps the budget's loop-turn
+   * stamp fresh, as a pump request does.
+   */
+  watchLoop(): void {
+    this.#budget.watch();
+  }
+
   /** A turn of the event loop happened at `now` (a Deno timer fired). */
   loopTurned(now: number): void {
     this.#budget.loopTurned(now);
