@@ -19,7 +19,7 @@ import {
   setRareMaker,
 } from "./greenlet_core.ts";
 import type { GreenThread, LinkCallback } from "./greenthread.ts";
-import { ParkingLot } from "./park.ts";
+import { ParkingLot } from "./parking_lot.ts";
 import { reportError } from "./scheduler.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -35,20 +35,18 @@ export {
   withdrawPendingError,
 } from "./greenlet_core.ts";
 export { isKill } from "./greenlet_exit.ts";
+export { type Deadline, rejectAfter, resolveAfter } from "./deadline.ts";
 export {
-  type Deadline,
   newPark,
   Park,
   PARKED,
-  ParkingLot,
-  rejectAfter,
-  resolveAfter,
   setDeadline,
   suspend,
   wake,
   wakeNow,
   wakeWithError,
 } from "./park.ts";
+export { ParkingLot } from "./parking_lot.ts";
 export {
   awaitForeign,
   completed,

@@ -4,14 +4,16 @@
  * How to write a switch point (every operation a user awaits):
  * 1. `const g = currentGreenlet();` then, before anything else,
  *    `if (hasPendingError(g)) return deliverPending(g);` — a kill or
- *    Timeout that arrived while `g` was running surfaces here.
+ *    Timeout that arrived while `g` was running surfaces here. (A measured
+ *    hot path may test `pendingErrorCount === 0` instead and finish with
+ *    `completedHere(v)`, looking `g` up only on its slow path: Queue.)
  * 2. Check arguments first; bad input throws synchronously.
  * 3. If it can complete now, return `completed(g, value)` or
  *    `failed(g, error)` — never a bare `Promise.resolve`/`reject`: every
  *    at-once outcome goes through `completed`/`failed`, which keep a loop of
  *    such calls from starving Deno's event loop (lowlevel.ts).
  * 4. Else park: `return lot.park(g, "Thing.op", data)` in the primitive's
- *    ParkingLot, or `lot.parkFor(g, "Thing.op", resolveAfter(s, v))` with a
+ *    ParkingLot (parking_lot.ts), or `lot.parkFor(g, "Thing.op", resolveAfter(s, v))` with a
  *    deadline. The waker calls `lot.wakeFirst(v)`, `wakeAll(v)` or
  *    `failAll(e)`; a kill or Timeout takes the park out of its lot by itself.
  * 5. Return the promise the helper gave, unwrapped (no `async` layer): the
@@ -53,6 +55,8 @@ import { RUN } from "./run_queue.ts";
 import { checkBlocked, resumingOutsidePump, schedule } from "./scheduler.ts";
 import { atOnceObserved } from "./observed.ts";
 import { type ArmableEntry, hubTimerQueue } from "./timer_queue.ts";
+import type { ParkingLot } from "./parking_lot.ts";
+import type { Deadline } from "./deadline.ts";
 
 /** Waiting; a throw may interrupt it. */
 export const PARKED = 0;
@@ -249,25 +253,6 @@ function cancelDeadline(park: Park): void {
 
 function noop(): void {}
 
-/** What a park resolves with, or rejects with, when its deadline passes. */
-export interface Deadline {
-  /** Seconds from now; `Infinity` means none. */
-  readonly seconds: number;
-  /** The value (or, when `rejects`, the error) the wait ends with. */
-  readonly value: unknown;
-  readonly rejects: boolean;
-}
-
-/** A deadline after which the wait resolves with `value`. */
-export function resolveAfter(seconds: number, value?: unknown): Deadline {
-  return { seconds, value, rejects: false };
-}
-
-/** A deadline after which the wait rejects with `error`. */
-export function rejectAfter(seconds: number, error: unknown): Deadline {
-  return { seconds, value: error, rejects: true };
-}
-
 // Hot path: one executor function for every park promise, fed through a
 // module variable, so that parking allocates no closure.
 let parking: Park;
@@ -422,80 +407,4 @@ export function queueResume<T>(
   if (instruments !== null) instruments.afterSwitch(g);
   schedule(park);
   return suspend(park);
-}
-
-/**
- * A FIFO line of parked greenthreads (trio's ParkingLot): the waiters of an
- * Event, a Queue, a Semaphore, …; `D` is what each waiter leaves with its
- * park (the item a putter offers, …).
- *
- * - Waiters are woken first-come first-served, through the run queue.
- * - A waiter interrupted by a kill or Timeout, or whose deadline passed,
- *   leaves the line by itself; the wakers never see it.
- */
-export class ParkingLot<D = undefined> {
-  head: Park<D> | null = null;
-  tail: Park<D> | null = null;
-  length = 0;
-
-  /** Parks `g` at the back of the line, waiting on `what`, with `data`. */
-  park<T>(g: GreenThread, what: string, data?: D): Promise<T> {
-    const park = newPark<D>(g, what);
-    park.data = data;
-    this.push(park);
-    return suspend(park);
-  }
-
-  /** As `park`, with a deadline (`resolveAfter`/`rejectAfter`). */
-  parkFor<T>(g: GreenThread, what: string, deadline: Deadline, data?: D): Promise<T> {
-    const park = newPark<D>(g, what);
-    park.data = data;
-    this.push(park);
-    setDeadline(park as Park, deadline);
-    return suspend(park);
-  }
-
-  /** Wakes the front waiter with `value`; returns its park, or null if none. */
-  wakeFirst(value?: unknown): Park<D> | null {
-    const park = this.head;
-    if (park !== null) wake(park as Park, value);
-    return park;
-  }
-
-  /** Wakes every waiter with `value`, front first. */
-  wakeAll(value?: unknown): void {
-    for (let park = this.head; park !== null; park = this.head) wake(park as Park, value);
-  }
-
-  /** Wakes every waiter with `error` to reject with, front first. */
-  failAll(error: unknown): void {
-    for (let park = this.head; park !== null; park = this.head) wakeWithError(park as Park, error);
-  }
-
-  /** Appends a park made with `newPark` (for waits that set more up first). */
-  push(park: Park<D>): void {
-    park.lot = this;
-    park.prev = this.tail;
-    park.next = null;
-    if (this.tail === null) this.head = park;
-    else this.tail.next = park;
-    this.tail = park;
-    this.length++;
-  }
-
-  /** Takes `park` out of the line, wherever it stands. */
-  remove(park: Park<D>): void {
-    if (park.lot !== this) return;
-    if (park.prev === null) this.head = park.next;
-    else park.prev.next = park.next;
-    if (park.next === null) this.tail = park.prev;
-    else park.next.prev = park.prev;
-    park.lot = park.prev = park.next = null;
-    this.length--;
-  }
-
-  /** Iterates the parks from front to back (do not remove while iterating). */
-  *[Symbol.iterator](): IterableIterator<Park<D>> {
-    for (let p = this.head; p !== null; p = p.next) yield p;
-  }
 }
