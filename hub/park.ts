@@ -13,9 +13,10 @@
  *    at-once outcome goes through `completed`/`failed`, which keep a loop of
  *    such calls from starving Deno's event loop (lowlevel.ts).
  * 4. Else park: `return lot.park(g, "Thing.op", data)` in the primitive's
- *    ParkingLot (parking_lot.ts), or `lot.parkFor(g, "Thing.op", resolveAfter(s, v))` with a
- *    deadline. The waker calls `lot.wakeFirst(v)`, `wakeAll(v)` or
- *    `failAll(e)`; a kill or Timeout takes the park out of its lot by itself.
+ *    ParkingLot (parking_lot.ts), or `lot.parkFor(g, "Thing.op",
+ *    resolveAfter(s, v))` with a deadline (deadline.ts). The waker calls
+ *    `lot.wakeFirst(v)`, `wakeAll(v)` or `failAll(e)`; a kill or Timeout
+ *    takes the park out of its lot by itself.
  * 5. Return the promise the helper gave, unwrapped (no `async` layer): the
  *    wake-up order of waiters is the order of their promises' reactions.
  *
