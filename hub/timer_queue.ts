@@ -132,24 +132,14 @@ export class TimerQueue implements TimerHost {
   add<A>(seconds: number, callback: (arg: A) => void, arg: A): HubTimer {
     const seq = this.#seq++;
     this.#live++;
-    const instruments = activeInstruments;
+    const fn = callback as (arg: never) => void;
     if (seconds <= 0) {
-      const timer = new HubTimer(this, 0, 0, seq, callback as (arg: never) => void, arg);
-      if (instruments !== null) instruments.timerArmed(this.now() / 1000);
-      this.#hooks.schedule(timer);
+      const timer = new HubTimer(this, 0, 0, seq, fn, arg);
+      this.#enterRunQueue(timer);
       return timer;
     }
-    const clock = this.#clock;
-    const deadline = clock === null
-      ? performance.now() + seconds * 1000
-      : clock.nowMs + secondsToVirtualMs(seconds);
-    if (instruments !== null) instruments.timerArmed(deadline / 1000);
-    const timer = new HubTimer(this, seconds, deadline, seq, callback as (arg: never) => void, arg);
-    timer.inHeap = true;
-    this.#liveInHeap++;
-    this.#heap.push(timer);
-    if (deadline < this.#denoTimerDeadline) this.#arm();
-    else if (this.#denoTimerIdle) this.#holdProcess(true);
+    const timer = new HubTimer(this, seconds, this.#deadlineIn(seconds), seq, fn, arg);
+    this.#enterHeap(timer);
     return timer;
   }
 
@@ -163,26 +153,41 @@ export class TimerQueue implements TimerHost {
     if (entry.inHeap && this.#heap.remove(entry)) this.#cancelledInHeap--;
     entry.seq = this.#seq++;
     this.#live++;
-    const instruments = activeInstruments;
     if (seconds <= 0) {
       entry.seconds = 0;
       entry.deadline = 0;
-      if (instruments !== null) instruments.timerArmed(this.now() / 1000);
-      entry.inHeap = false; // queued: see TimerEntry.inHeap
-      this.#hooks.schedule(entry);
+      this.#enterRunQueue(entry);
       return;
     }
+    entry.seconds = seconds;
+    entry.deadline = this.#deadlineIn(seconds);
+    this.#enterHeap(entry);
+  }
+
+  /** The deadline `seconds` (> 0) from now on the hub's clock, in ms. */
+  #deadlineIn(seconds: number): number {
     const clock = this.#clock;
-    const deadline = clock === null
+    return clock === null
       ? performance.now() + seconds * 1000
       : clock.nowMs + secondsToVirtualMs(seconds);
-    if (instruments !== null) instruments.timerArmed(deadline / 1000);
-    entry.seconds = seconds;
-    entry.deadline = deadline;
+  }
+
+  /** Queues a zero-delay entry in the run queue, behind what is ready. */
+  #enterRunQueue(entry: TimerEntry): void {
+    const instruments = activeInstruments;
+    if (instruments !== null) instruments.timerArmed(this.now() / 1000);
+    entry.inHeap = false; // queued: see TimerEntry.inHeap
+    this.#hooks.schedule(entry);
+  }
+
+  /** Puts an entry with its deadline set in the heap; re-arms the Deno timer if it is now first. */
+  #enterHeap(entry: TimerEntry): void {
+    const instruments = activeInstruments;
+    if (instruments !== null) instruments.timerArmed(entry.deadline / 1000);
     entry.inHeap = true;
     this.#liveInHeap++;
     this.#heap.push(entry);
-    if (deadline < this.#denoTimerDeadline) this.#arm();
+    if (entry.deadline < this.#denoTimerDeadline) this.#arm();
     else if (this.#denoTimerIdle) this.#holdProcess(true);
   }
 
