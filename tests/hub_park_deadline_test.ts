@@ -10,10 +10,30 @@
 import assert from "node:assert/strict";
 import { Event, GreenletExit, sleep, spawn, Timeout } from "../mod.ts";
 import { getHub } from "../hub/hub.ts";
-import { currentGreenlet, newPark, resolveAfter, setDeadline, suspend } from "../hub/lowlevel.ts";
+import {
+  currentGreenlet,
+  type GreenThread,
+  newPark,
+  type Park,
+  resolveAfter,
+  setDeadline,
+  suspend,
+} from "../hub/lowlevel.ts";
 import { installMockClock } from "../testing/mod.ts";
 
 const hub = getHub();
+
+/** A greenthread parked on a bare park whose deadline resolves "first" after 1 s. */
+async function parkedWithDeadline(): Promise<{ gt: GreenThread<string>; park: Park }> {
+  let park: Park | null = null;
+  const gt = spawn(() => {
+    park = newPark(currentGreenlet(), "renewed");
+    setDeadline(park, resolveAfter(1, "first"));
+    return suspend<string>(park);
+  });
+  await sleep(0);
+  return { gt, park: park! };
+}
 
 Deno.test("a wake-up sent after the deadline came due but before its turn wins", async () => {
   using clock = installMockClock({ autojump: false });
@@ -73,15 +93,9 @@ Deno.test("equal deadlines fire in scheduling order, parks and hub timers alike"
 
 Deno.test("a deadline set again while parked replaces the old one", async () => {
   using clock = installMockClock({ autojump: false });
-  let park = null as ReturnType<typeof newPark> | null;
-  const gt = spawn(() => {
-    park = newPark(currentGreenlet(), "renewed");
-    setDeadline(park, resolveAfter(1, "first"));
-    return suspend<string>(park);
-  });
-  await sleep(0);
+  const { gt, park } = await parkedWithDeadline();
   clock.jump(0.5);
-  setDeadline(park!, resolveAfter(1, "second")); // now due at 1.5
+  setDeadline(park, resolveAfter(1, "second")); // now due at 1.5
   assert.equal(hub.stats().timers, 1);
   clock.jump(0.75); // past the first deadline
   await sleep(0);
@@ -93,15 +107,9 @@ Deno.test("a deadline set again while parked replaces the old one", async () => 
 
 Deno.test("a deadline set again after the old one came due: the old turn does nothing", async () => {
   using clock = installMockClock({ autojump: false });
-  let park = null as ReturnType<typeof newPark> | null;
-  const gt = spawn(() => {
-    park = newPark(currentGreenlet(), "renewed");
-    setDeadline(park, resolveAfter(1, "first"));
-    return suspend<string>(park);
-  });
-  await sleep(0);
+  const { gt, park } = await parkedWithDeadline();
   clock.jump(1); // the first deadline is collected: its turn is queued
-  setDeadline(park!, resolveAfter(1, "second"));
+  setDeadline(park, resolveAfter(1, "second"));
   await sleep(0); // the stale turn runs
   await sleep(0);
   assert.equal(gt.dead, false);
