@@ -337,7 +337,7 @@ export function wake(park: Park, value: unknown): boolean {
  * `wake`'s; the real echo's ratio moved about 3 %, inside its noise).
  */
 export function wakeNow(park: Park, value: unknown): boolean {
-  if (atOnceObserved) return decide(park, value, 0);
+  if (atOnceObserved) return wake(park, value);
   const bits = park.bits;
   if ((bits & STAGE) !== PARKED) return false;
   resumingOutsidePump(); // keeps the loop budget's stamp fresh (scheduler.ts)

@@ -108,7 +108,8 @@ export class GreenSocket {
    * next data. Resolves an empty array at EOF (and `recv(0)` waits for data
    * and resolves empty, as eventlet's). `bufsize` negative, NaN or
    * fractional: `RangeError` (thrown at once). A switch point; rejects with
-   * `SocketTimeout`, `BlockingIOError` or (TLS) `InvalidData`.
+   * `SocketTimeout`, `BlockingIOError` or (TLS) `InvalidData`; a reset
+   * connection reads as EOF.
    *
    * @example
    * ```ts
