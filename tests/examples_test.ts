@@ -89,6 +89,21 @@ Deno.test("bench/echo.ts measures each server under its load client", async () =
   );
 });
 
+Deno.test("bench/echo_layers.ts compares each layer of the echo with raw Deno", async () => {
+  const out = await run(["run", "-A", "bench/echo_layers.ts", "--quick"]);
+  if (Deno.build.os !== "linux") {
+    assert.match(out, /needs Linux/);
+    return;
+  }
+  assert.match(out, /^echo layers: C = 10, 64-byte round trips, 1 rounds of 0\.2 s per layer/m);
+  assert.match(out, /^raw {9}\| +\d+ \| +[\d.]+ \| — +\| —$/m);
+  for (const layer of ["greenthread", "promise hop", "hub park", "GreenSocket"]) {
+    const ratio = String.raw`[\d.]+ \[[\d.]+-[\d.]+\]`;
+    const row = `^${layer.padEnd(11)} \\| +\\d+ \\| +[\\d.]+ \\| ${ratio} +\\| ${ratio}$`;
+    assert.match(out, new RegExp(row, "m"));
+  }
+});
+
 Deno.test("bench/parked_heap.ts breaks a parked greenthread's bytes down by object kind", async () => {
   const out = await run(["run", "-A", "bench/parked_heap.ts", "--n=500"]);
   assert.match(out, /per parked greenthread \(N = 500\): \d+ B/);
