@@ -71,14 +71,9 @@ export function completed<T>(g: GreenThread, value: T): Promise<T> {
  * queue_core.ts.
  */
 export function completedHere<T>(value: T): Promise<T> {
-  if (atOnceObserved || budgetSpent()) return completedSlowly(currentGreenlet(), value);
+  // Spent stays spent until the yield is over, so `completed` sees it too.
+  if (atOnceObserved || budgetSpent()) return completed(currentGreenlet(), value);
   return value === undefined ? RESOLVED as Promise<T> : Promise.resolve(value);
-}
-
-/** `completedHere` once the budget is spent or an observer listens. */
-function completedSlowly<T>(g: GreenThread, value: T): Promise<T> {
-  if (atOnceObserved) return completedObserved(g, value);
-  return queueResume(g, "yield", value, false, false);
 }
 
 /** `completed` while the watchdog or an instrument listens. */
