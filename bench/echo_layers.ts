@@ -69,7 +69,11 @@ async function greenthreadHandle(sock: GreenSocket): Promise<void> {
   }
 }
 
-/** Reads and writes whose completions resolve promises of its own. */
+/**
+ * Reads and writes whose completions resolve promises of its own. One
+ * `#resolve` serves both: the echo has one operation in flight at a time.
+ * A failed read or write resolves 0, which ends the loop (the client left).
+ */
 class PromiseHop {
   #conn: Deno.Conn;
   #buf = new Uint8Array(65536);
@@ -94,7 +98,7 @@ class PromiseHop {
   }
 }
 
-/** As PromiseHop, with the hub's park (what GreenSocket's waits are). */
+/** As PromiseHop (one operation in flight, a failure resolves 0), with the hub's park. */
 class ParkHop {
   #conn: Deno.Conn;
   #buf = new Uint8Array(65536);
