@@ -185,7 +185,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
     if (isDead(this)) return;
     const instruments = activeInstruments;
     if (instruments !== null) instruments.beforeSwitch(this);
-    queueStart(this); // hot path: see greenthread_start.ts
+    queueStart(this, instruments === null); // hot path: see greenthread_start.ts
   }
 
   /**

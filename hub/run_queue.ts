@@ -37,6 +37,22 @@ export interface Runnable {
  */
 export const RESOLVED: Promise<void> = Promise.resolve();
 
+/** Entry numbers wrap here, so that they stay small integers (no heap number). */
+const SEQ_MASK = 0x3fffffff;
+
+/**
+ * The number of the entry the pump is running: one more per entry, two
+ * more between pumps. Two starts whose numbers follow each other were
+ * queued by consecutive entries of one pump, with nothing queued between
+ * them (greenthread_start.ts).
+ */
+export let entrySeq = 0;
+
+/** The number that follows `seq` (they wrap at SEQ_MASK). */
+export function nextSeq(seq: number): number {
+  return (seq + 1) & SEQ_MASK;
+}
+
 /** What a RunQueue tells its hub. */
 export interface RunQueueHooks {
   /**
@@ -127,15 +143,22 @@ export class RunQueue {
       return;
     }
     this.#pumpPending = false;
+    entrySeq = (entrySeq + 2) & SEQ_MASK;
     this.#hooks.pumping();
     const due = this.#due;
     if (due.length > 0) {
       this.#switches += due.length;
-      while (due.length > 0) due.shift()![RUN]();
+      while (due.length > 0) {
+        entrySeq = nextSeq(entrySeq);
+        due.shift()![RUN]();
+      }
     }
     const entries = this.#entries;
     let n = entries.length;
     this.#switches += n;
-    while (n-- > 0) entries.shift()![RUN]();
+    while (n-- > 0) {
+      entrySeq = nextSeq(entrySeq);
+      entries.shift()![RUN]();
+    }
   };
 }

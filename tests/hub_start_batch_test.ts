@@ -1,0 +1,117 @@
+/**
+ * Starts that consecutive entries of one pump queue share one microtask
+ * (hub/greenthread_start.ts). That must not be visible: every start keeps
+ * its place in run-queue order among resumptions, before what the starts
+ * ahead of it queued, and after what its spawner did at once. A kill that
+ * lands on a greenthread of a batch before its turn, and a start that
+ * throws, leave the rest of the batch as they were.
+ */
+
+import assert from "node:assert/strict";
+import { Event, GreenletExit, Queue, sleep, spawn } from "../mod.ts";
+
+Deno.test("start batches: starts keep run-queue order around a resumption", async () => {
+  const log: string[] = [];
+  const event = new Event<string>();
+  const waiter = spawn(async () => {
+    log.push(`waiter got ${await event.wait()}`);
+  });
+  await sleep(0); // the waiter parks in event.wait()
+  const starter = (name: string) =>
+    spawn(async () => {
+      log.push(`${name} started`);
+      await Promise.resolve(); // a foreign await: resumes behind what was queued before
+      log.push(`${name} continued`);
+    });
+  // Run queue: a, b, the waiter's wake-up, c, d.
+  const gts = [starter("a"), starter("b")];
+  event.send("x");
+  gts.push(starter("c"), starter("d"));
+  await Promise.all([waiter.wait(), ...gts.map((gt) => gt.wait())]);
+  assert.deepEqual(log, [
+    "a started",
+    "b started",
+    "waiter got x",
+    "c started",
+    "d started",
+    "a continued",
+    "b continued",
+    "c continued",
+    "d continued",
+  ]);
+});
+
+Deno.test("start batches: what the spawner does at once comes before the new greenthreads", async () => {
+  const log: string[] = [];
+  const queue = new Queue<number>(10);
+  spawn(() => log.push("a"));
+  spawn(() => log.push("b"));
+  await queue.put(1); // room: completes at once, no switch to a or b
+  log.push("spawner after put");
+  await sleep(0);
+  assert.deepEqual(log, ["spawner after put", "a", "b"]);
+});
+
+Deno.test("start batches: a kill before its turn skips one start, the rest run in order", async () => {
+  const log: string[] = [];
+  const names = ["a", "b", "c", "d", "e"];
+  let victim: ReturnType<typeof spawn> | undefined;
+  const gts = names.map((name) =>
+    spawn(() => {
+      log.push(name);
+      // a kills d, queued behind it in the same pump and not started yet.
+      if (name === "a") victim!.kill();
+    })
+  );
+  victim = gts[3];
+  gts[1].kill(); // b: killed before the pump reached it
+  const outcomes = await Promise.allSettled(gts.map((gt) => gt.wait()));
+  assert.deepEqual(log, ["a", "c", "e"]);
+  assert.deepEqual(outcomes.map((o) => o.status), [
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+  ]);
+  for (const i of [1, 3]) {
+    const outcome = outcomes[i] as PromiseRejectedResult;
+    assert.ok(outcome.reason instanceof GreenletExit, `${names[i]} ended by its kill`);
+  }
+});
+
+Deno.test("start batches: a start that throws leaves the others of its pump running", async () => {
+  const log: string[] = [];
+  const gts = [0, 1, 2, 3].map((i) =>
+    spawn(() => {
+      log.push(`start ${i}`);
+      if (i === 1) throw new RangeError("boom in 1");
+      return i * 10;
+    })
+  );
+  await assert.rejects(gts[1].wait(), { name: "RangeError", message: "boom in 1" });
+  assert.deepEqual(await Promise.all([0, 2, 3].map((i) => gts[i].wait())), [0, 20, 30]);
+  assert.deepEqual(log, ["start 0", "start 1", "start 2", "start 3"]);
+});
+
+Deno.test("start batches: a greenthread spawned by a start begins after the whole burst", async () => {
+  const log: string[] = [];
+  const inner: Promise<unknown>[] = [];
+  const gts = [0, 1, 2].map((i) =>
+    spawn(() => {
+      log.push(`outer ${i}`);
+      if (i === 0) inner.push(spawn(() => log.push("inner")).wait());
+    })
+  );
+  await Promise.all(gts.map((gt) => gt.wait()));
+  await Promise.all(inner);
+  assert.deepEqual(log, ["outer 0", "outer 1", "outer 2", "inner"]);
+});
+
+Deno.test("start batches: 10,000 spawns in one burst each start once, in spawn order", async () => {
+  const order: number[] = [];
+  const gts = Array.from({ length: 10_000 }, (_, i) => spawn(() => order.push(i)));
+  await Promise.all(gts.map((gt) => gt.wait()));
+  assert.equal(order.length, 10_000);
+  assert.ok(order.every((value, i) => value === i), "started in spawn order");
+});
