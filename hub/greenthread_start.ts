@@ -25,7 +25,7 @@ import { isDead } from "./greenlet_core.ts";
 import { begin, type GreenThread, settle, takeSpawnContext } from "./greenthread.ts";
 import { reportError } from "./scheduler.ts";
 
-// Greenthreads whose start microtask is queued, in queue order.
+// Greenthreads whose start is queued (in a batch, below), in queue order.
 const starting = new Fifo<GreenThread>();
 // How many of them each queued microtask starts: the sizes of the older
 // batches, oldest first, then the newest batch, which may still grow.
@@ -81,7 +81,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
 }
 
-/** Runs its function, in its own async context (see `startNext`). */
+/** Runs its function, in its own async context (see `startBatch`). */
 function startBody(gt: GreenThread): void {
   if (isDead(gt)) return; // killed before its turn came
   let value: unknown;
