@@ -33,23 +33,35 @@ const batchSizes = new Fifo<number>();
 let newestBatch = 0;
 /** The pump entry (run_queue.ts `entrySeq`) that last added to the newest batch. */
 let newestBatchSeq = -1;
+/**
+ * The most starts one microtask makes. Uncapped, 100k spawns made one
+ * loop of 100k starts, which V8 compiled on the stack (OSR) again and
+ * again: 100k spawns then a wait for each, fresh processes (6
+ * alternating, `taskset -c 1`), rounds 2-6 took 730 ns per spawn against
+ * 538 with a microtask each; capped at 64, 522-612 against 489-538, and
+ * the later rounds 226-230 against 312-341.
+ */
+const MAX_BATCH = 64;
 
 /**
  * Queues the start of `gt` (called by the hub's pump, from `gt`'s entry):
  * in the newest batch when the entry just before queued that batch's last
- * start, else in a new batch with a microtask of its own. `mayJoin` false
- * (an instrument ran user code at this switch): a new batch.
+ * start and the batch has room, else in a new batch with a microtask of
+ * its own. `mayJoin` false (an instrument ran user code at this switch):
+ * a new batch.
  *
  * Hot path: a microtask costs a promise and a reaction job. Time per
  * call of 200k spawns in bursts of 1000 (each then waited for) and of
  * `GreenPool(1000).imap` over trivial calls, with this against one each,
  * both trees in one process (15 alternating rounds, twice, either tree
- * loaded first, `taskset -c 1`): bursts 0.886 and 0.886 (rounds
- * 0.85-0.96), imap 0.890 and 0.891.
+ * loaded first, `taskset -c 1`): bursts 0.894 and 0.892 (rounds
+ * 0.87-0.94), imap 0.875 and 0.902.
  */
 export function queueStart(gt: GreenThread, mayJoin: boolean): void {
   starting.push(gt);
-  if (mayJoin && newestBatch > 0 && entrySeq === nextSeq(newestBatchSeq)) {
+  if (
+    mayJoin && newestBatch > 0 && newestBatch < MAX_BATCH && entrySeq === nextSeq(newestBatchSeq)
+  ) {
     newestBatch++;
   } else {
     if (newestBatch > 0) batchSizes.push(newestBatch);
