@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Event, GreenletExit, Queue, sleep, spawn } from "../mod.ts";
+import { Event, GreenletExit, type GreenThread, Queue, sleep, spawn } from "../mod.ts";
 
 Deno.test("start batches: starts keep run-queue order around a resumption", async () => {
   const log: string[] = [];
@@ -55,15 +55,13 @@ Deno.test("start batches: what the spawner does at once comes before the new gre
 Deno.test("start batches: a kill before its turn skips one start, the rest run in order", async () => {
   const log: string[] = [];
   const names = ["a", "b", "c", "d", "e"];
-  let victim: ReturnType<typeof spawn> | undefined;
-  const gts = names.map((name) =>
+  const gts: GreenThread<unknown>[] = names.map((name) =>
     spawn(() => {
       log.push(name);
       // a kills d, queued behind it in the same pump and not started yet.
-      if (name === "a") victim!.kill();
+      if (name === "a") gts[3].kill();
     })
   );
-  victim = gts[3];
   gts[1].kill(); // b: killed before the pump reached it
   const outcomes = await Promise.allSettled(gts.map((gt) => gt.wait()));
   assert.deepEqual(log, ["a", "c", "e"]);
