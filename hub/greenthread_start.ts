@@ -72,6 +72,15 @@ export function queueStart(gt: GreenThread, mayJoin: boolean): void {
 }
 
 /**
+ * No start may join the newest batch any more: for an entry that runs user
+ * code (a timer's instruments, `hub.onError`) before it may start a
+ * greenthread (`spawnAfter`), so that what that code queued stays first.
+ */
+export function closeStartBatch(): void {
+  newestBatchSeq = -1;
+}
+
+/**
  * Ends the current greenthread with the outcome of `promise` when it
  * settles. May throw synchronously (a thenable whose `constructor` or
  * `then` getter throws, where `await` would reject): the caller fails the

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { closeStartBatch } from "./greenthread_start.ts";
 import { activeInstruments } from "./instruments.ts";
 import { RUN } from "./run_queue.ts";
 import type { TimerEntry } from "./timer_heap.ts";
@@ -105,6 +106,7 @@ export class HubTimer implements TimerEntry {
     host.timerFired(this);
     const instruments = activeInstruments;
     if (instruments !== null) instruments.timerFired(this.deadline / 1000);
+    closeStartBatch(); // what an instrument queued runs before a start it makes
     (this.#callback as (arg: unknown) => void)(this.#arg);
   }
 }

@@ -8,7 +8,16 @@
  */
 
 import assert from "node:assert/strict";
-import { Event, GreenletExit, type GreenThread, Queue, sleep, spawn } from "../mod.ts";
+import {
+  Event,
+  getHub,
+  GreenletExit,
+  type GreenThread,
+  Queue,
+  sleep,
+  spawn,
+  spawnAfter,
+} from "../mod.ts";
 
 Deno.test("start batches: starts keep run-queue order around a resumption", async () => {
   const log: string[] = [];
@@ -112,4 +121,62 @@ Deno.test("start batches: 10,000 spawns in one burst each start once, in spawn o
   await Promise.all(gts.map((gt) => gt.wait()));
   assert.equal(order.length, 10_000);
   assert.ok(order.every((value, i) => value === i), "started in spawn order");
+});
+
+// A timer's instruments run user code before its spawnAfter start: what it
+// queued must run before that start, as with a microtask per start.
+// A one-shot "next timer fired" observer: removes itself and resolves a promise.
+function oneShotOnNthFire(n: number, log: string[]) {
+  let fired!: () => void;
+  new Promise<void>((r) => (fired = r)).then(() => log.push("observer"));
+  let seen = 0;
+  const spy = {
+    timerFired() {
+      if (++seen < n) return;
+      getHub().instruments.remove(spy);
+      fired();
+    },
+  };
+  getHub().instruments.add(spy);
+}
+
+Deno.test("start batches: spawn + spawnAfter(0): observer's reaction runs between the two starts", async () => {
+  const log: string[] = [];
+  oneShotOnNthFire(1, log);
+  const a = spawn(() => log.push("a"));
+  const b = spawnAfter(0, () => log.push("b"));
+  await Promise.all([a.wait(), b.wait()]);
+  await sleep(0);
+  assert.deepEqual(log, ["a", "observer", "b"]);
+});
+
+Deno.test("start batches: two due spawnAfter timers: observer's reaction runs between the two starts", async () => {
+  const log: string[] = [];
+  oneShotOnNthFire(2, log);
+  const a = spawnAfter(0.005, () => log.push("a"));
+  const b = spawnAfter(0.005, () => log.push("b"));
+  await Promise.all([a.wait(), b.wait()]);
+  await sleep(0);
+  assert.deepEqual(log, ["a", "observer", "b"]);
+});
+
+Deno.test("start batches: throwing timerFired hook: hub.onError's microtask runs between the two starts", async () => {
+  const log: string[] = [];
+  const hub = getHub();
+  const old = hub.onError;
+  hub.onError = () => queueMicrotask(() => log.push("onError"));
+  hub.instruments.add({
+    timerFired() {
+      throw new Error("hook fails");
+    },
+  });
+  try {
+    const a = spawn(() => log.push("a"));
+    const b = spawnAfter(0, () => log.push("b"));
+    await Promise.all([a.wait(), b.wait()]);
+    await sleep(0);
+  } finally {
+    hub.onError = old;
+  }
+  assert.deepEqual(log, ["a", "onError", "b"]);
 });
