@@ -20,9 +20,9 @@ import {
   GreenThread,
   isDead,
   register,
-  RUN,
   schedule,
   setSpawnSite,
+  startFromTimer,
 } from "../hub/lowlevel.ts";
 
 /**
@@ -110,7 +110,7 @@ export function spawnAfter<A extends unknown[], T>(
 }
 
 function startNow(gt: GreenThread<unknown>): void {
-  gt[RUN](); // we are in the pump, at the timer's place: start as if queued
+  startFromTimer(gt); // we are in the pump, at the timer's place: start as if queued
 }
 
 /**
@@ -137,7 +137,7 @@ export function spawnAfterLocal<A extends unknown[], T>(
   return spawnLater("spawnAfterLocal", seconds, fn, args, (child) => {
     if (isDead(owner)) {
       child.kill(new GreenletExit("Greenthread was cancelled: its spawner ended first"));
-    } else child[RUN]();
+    } else startFromTimer(child);
   });
 }
 

@@ -86,6 +86,26 @@ export let outcomeOf: <T>(
 ) => { ok: true; value: T } | { ok: false; error: unknown } | undefined;
 
 /**
+ * Starts `gt` from a timer's run-queue entry (`spawnAfter`) rather than its
+ * own: the timer's instruments ran before, so its start shares no microtask
+ * with the start before it (greenthread_start.ts `queueStart`).
+ */
+export function startFromTimer(gt: GreenThread<unknown>): void {
+  startInTurn(gt, false);
+}
+
+/**
+ * Queues the start of `gt`, whose turn in the run queue came; `ownEntry`:
+ * called from its own entry, which queues nothing else.
+ */
+function startInTurn(gt: GreenThread<unknown>, ownEntry: boolean): void {
+  if (isDead(gt)) return;
+  const instruments = activeInstruments;
+  if (instruments !== null) instruments.beforeSwitch(gt);
+  queueStart(gt, ownEntry && instruments === null);
+}
+
+/**
  * A greenthread: made by `spawn`, `spawnAfter`, `GreenPool.spawn`.
  *
  * - `wait()` gives its return value, or rethrows its error (`GreenletExit`
@@ -182,10 +202,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
    * @ignore
    */
   [RUN](): void {
-    if (isDead(this)) return;
-    const instruments = activeInstruments;
-    if (instruments !== null) instruments.beforeSwitch(this);
-    queueStart(this, instruments === null); // hot path: see greenthread_start.ts
+    startInTurn(this, true); // hot path: see greenthread_start.ts
   }
 
   /**

@@ -44,11 +44,12 @@ let newestBatchSeq = -1;
 const MAX_BATCH = 64;
 
 /**
- * Queues the start of `gt` (called by the hub's pump, from `gt`'s entry):
- * in the newest batch when the entry just before queued that batch's last
- * start and the batch has room, else in a new batch with a microtask of
- * its own. `mayJoin` false (an instrument ran user code at this switch):
- * a new batch.
+ * Queues the start of `gt` (called by the hub's pump, in `gt`'s turn).
+ * `mayJoin`: the caller is `gt`'s own run-queue entry, which queues nothing
+ * but this start, and no instrument ran at this switch. Then, when the
+ * entry just before was also such a start (run_queue.ts `entrySeq`),
+ * nothing was queued between the two, and `gt` joins that start's batch
+ * if it has room; else it gets a new batch with a microtask of its own.
  *
  * Hot path: a microtask costs a promise and a reaction job. Time per
  * call of 200k spawns in bursts of 1000 (each then waited for) and of
@@ -69,15 +70,6 @@ export function queueStart(gt: GreenThread, mayJoin: boolean): void {
     RESOLVED.then(startBatch); // queueMicrotask, cheaper on Deno (see run_queue.ts)
   }
   newestBatchSeq = entrySeq;
-}
-
-/**
- * No start may join the newest batch any more: for an entry that runs user
- * code (a timer's instruments, `hub.onError`) before it may start a
- * greenthread (`spawnAfter`), so that what that code queued stays first.
- */
-export function closeStartBatch(): void {
-  newestBatchSeq = -1;
 }
 
 /**
@@ -121,9 +113,9 @@ function startBody(gt: GreenThread): void {
 
 /** The same start as an async function: GreenPool's inline run awaits it. */
 export async function runInline(gt: GreenThread): Promise<void> {
-  // The pump enters here synchronously; this first await defers the real
-  // start to a promise job queued behind the greenthreads the pump
-  // resumed before us, so starts and resumptions keep run-queue order.
+  // Its caller (a pool greenthread spawning into its own full pool) enters
+  // here synchronously; this first await makes the call a switch point: it
+  // starts in a promise job, behind what was queued before it.
   await undefined;
   if (isDead(gt)) return; // killed before its turn came
   let value: unknown;

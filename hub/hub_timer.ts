@@ -17,7 +17,6 @@
  * @module
  */
 
-import { closeStartBatch } from "./greenthread_start.ts";
 import { activeInstruments } from "./instruments.ts";
 import { RUN } from "./run_queue.ts";
 import type { TimerEntry } from "./timer_heap.ts";
@@ -106,7 +105,6 @@ export class HubTimer implements TimerEntry {
     host.timerFired(this);
     const instruments = activeInstruments;
     if (instruments !== null) instruments.timerFired(this.deadline / 1000);
-    closeStartBatch(); // what an instrument queued runs before a start it makes
     (this.#callback as (arg: unknown) => void)(this.#arg);
   }
 }

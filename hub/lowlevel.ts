@@ -25,6 +25,7 @@ export {
   runInline,
   setSpawnSite,
   spawnSiteOf,
+  startFromTimer,
 } from "./greenthread.ts";
 export {
   isDead,

@@ -41,10 +41,9 @@ export const RESOLVED: Promise<void> = Promise.resolve();
 const SEQ_MASK = 0x3fffffff;
 
 /**
- * The number of the entry the pump is running: one more per entry, two
- * more between pumps. Two starts whose numbers follow each other were
- * queued by consecutive entries of one pump, with nothing queued between
- * them (greenthread_start.ts).
+ * The number of the entry the pump is running: one more per entry, and
+ * one more between pumps, so that numbers that follow each other belong
+ * to consecutive entries of one pump (greenthread_start.ts `queueStart`).
  */
 export let entrySeq = 0;
 
@@ -143,7 +142,7 @@ export class RunQueue {
       return;
     }
     this.#pumpPending = false;
-    entrySeq = (entrySeq + 2) & SEQ_MASK;
+    entrySeq = nextSeq(entrySeq);
     this.#hooks.pumping();
     const due = this.#due;
     if (due.length > 0) {

@@ -2,9 +2,10 @@
  * Starts that consecutive entries of one pump queue share one microtask
  * (hub/greenthread_start.ts). That must not be visible: every start keeps
  * its place in run-queue order among resumptions, before what the starts
- * ahead of it queued, and after what its spawner did at once. A kill that
- * lands on a greenthread of a batch before its turn, and a start that
- * throws, leave the rest of the batch as they were.
+ * ahead of it queued, and after what its spawner did at once; a start made
+ * from a timer (spawnAfter) comes after what the timer's instruments
+ * queued. A kill that lands on a greenthread of a batch before its turn,
+ * and a start that throws, leave the rest of the batch as they were.
  */
 
 import assert from "node:assert/strict";
@@ -123,53 +124,63 @@ Deno.test("start batches: 10,000 spawns in one burst each start once, in spawn o
   assert.ok(order.every((value, i) => value === i), "started in spawn order");
 });
 
-// A timer's instruments run user code before its spawnAfter start: what it
-// queued must run before that start, as with a microtask per start.
-// A one-shot "next timer fired" observer: removes itself and resolves a promise.
-function oneShotOnNthFire(n: number, log: string[]) {
-  let fired!: () => void;
-  new Promise<void>((r) => (fired = r)).then(() => log.push("observer"));
-  let seen = 0;
-  const spy = {
+// A start made from a timer's entry (spawnAfter) comes after the timer's
+// instruments, which may run user code: what that code queued must still
+// run before the start, as with a microtask per start.
+
+/**
+ * Adds an instrument that, at the `n`th timer to fire, removes itself and
+ * settles a promise whose reaction logs "observer"; then runs `spawnBoth`
+ * (which logs "a" and "b" from two greenthreads) and returns the log.
+ */
+async function startsAroundAnObserver(
+  n: number,
+  spawnBoth: (log: string[]) => GreenThread<unknown>[],
+): Promise<string[]> {
+  const log: string[] = [];
+  let settle!: () => void;
+  new Promise<void>((resolve) => settle = resolve).then(() => log.push("observer"));
+  let fired = 0;
+  const observer = {
     timerFired() {
-      if (++seen < n) return;
-      getHub().instruments.remove(spy);
-      fired();
+      if (++fired < n) return;
+      getHub().instruments.remove(observer);
+      settle();
     },
   };
-  getHub().instruments.add(spy);
+  getHub().instruments.add(observer);
+  await Promise.all(spawnBoth(log).map((gt) => gt.wait()));
+  await sleep(0);
+  return log;
 }
 
-Deno.test("start batches: spawn + spawnAfter(0): observer's reaction runs between the two starts", async () => {
-  const log: string[] = [];
-  oneShotOnNthFire(1, log);
-  const a = spawn(() => log.push("a"));
-  const b = spawnAfter(0, () => log.push("b"));
-  await Promise.all([a.wait(), b.wait()]);
-  await sleep(0);
+Deno.test("start batches: a spawnAfter(0) start comes after what its timer's instrument queued", async () => {
+  const log = await startsAroundAnObserver(1, (log) => [
+    spawn(() => log.push("a")),
+    spawnAfter(0, () => log.push("b")),
+  ]);
   assert.deepEqual(log, ["a", "observer", "b"]);
 });
 
-Deno.test("start batches: two due spawnAfter timers: observer's reaction runs between the two starts", async () => {
-  const log: string[] = [];
-  oneShotOnNthFire(2, log);
-  const a = spawnAfter(0.005, () => log.push("a"));
-  const b = spawnAfter(0.005, () => log.push("b"));
-  await Promise.all([a.wait(), b.wait()]);
-  await sleep(0);
+Deno.test("start batches: two spawnAfter timers due in one pump keep an instrument's work between them", async () => {
+  const log = await startsAroundAnObserver(2, (log) => [
+    spawnAfter(0.005, () => log.push("a")),
+    spawnAfter(0.005, () => log.push("b")),
+  ]);
   assert.deepEqual(log, ["a", "observer", "b"]);
 });
 
-Deno.test("start batches: throwing timerFired hook: hub.onError's microtask runs between the two starts", async () => {
+Deno.test("start batches: a throwing timerFired hook's hub.onError work runs before the spawnAfter start", async () => {
   const log: string[] = [];
   const hub = getHub();
   const old = hub.onError;
   hub.onError = () => queueMicrotask(() => log.push("onError"));
-  hub.instruments.add({
+  const failing = {
     timerFired() {
       throw new Error("hook fails");
     },
-  });
+  };
+  hub.instruments.add(failing);
   try {
     const a = spawn(() => log.push("a"));
     const b = spawnAfter(0, () => log.push("b"));
@@ -177,6 +188,7 @@ Deno.test("start batches: throwing timerFired hook: hub.onError's microtask runs
     await sleep(0);
   } finally {
     hub.onError = old;
+    hub.instruments.remove(failing); // the hub dropped it when it threw; this is a no-op then
   }
   assert.deepEqual(log, ["a", "onError", "b"]);
 });
