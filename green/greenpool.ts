@@ -17,7 +17,7 @@ import {
   ParkingLot,
   register,
   runInline,
-  schedule,
+  scheduleStart,
 } from "../hub/lowlevel.ts";
 import { checkCount, checkFunction } from "../hub/checks.ts";
 import { GreenMap } from "./greenmap.ts";
@@ -250,7 +250,7 @@ export class GreenPool {
       // Our own result before the start: if the loop budget makes us yield,
       // we are queued ahead of the new greenthread and still resume first.
       const done = completed(g, kind === SPAWN ? gt : undefined);
-      schedule(gt);
+      scheduleStart(gt);
       return done;
     }
     if (this.#running.has(g)) return this.#runInline(fn, args, kind, sink);
@@ -280,7 +280,7 @@ export class GreenPool {
       const gt = this.#create(request.fn, request.args, request.sink, request.context);
       // The spawner resumes before the new greenthread starts, as in eventlet.
       this.#spawners.wakeFirst(request.kind === SPAWN ? gt : undefined);
-      schedule(gt);
+      scheduleStart(gt);
     }
   }
 

@@ -20,9 +20,9 @@ import {
   GreenThread,
   isDead,
   register,
-  schedule,
+  scheduleStart,
   setSpawnSite,
-  startFromTimer,
+  startAlone,
 } from "../hub/lowlevel.ts";
 
 /**
@@ -58,7 +58,7 @@ export function spawnIn<A extends unknown[], T>(
   const gt = new GreenThread<Awaited<T>>(fn as never, args, spawnContext);
   if (captureSpawnSites) setSpawnSite(gt, callerLine());
   register(gt);
-  schedule(gt);
+  scheduleStart(gt);
   return gt;
 }
 
@@ -110,7 +110,7 @@ export function spawnAfter<A extends unknown[], T>(
 }
 
 function startNow(gt: GreenThread<unknown>): void {
-  startFromTimer(gt); // we are in the pump, at the timer's place: start as if queued
+  startAlone(gt); // we are in the pump, at the timer's place: start as if queued
 }
 
 /**
@@ -137,7 +137,7 @@ export function spawnAfterLocal<A extends unknown[], T>(
   return spawnLater("spawnAfterLocal", seconds, fn, args, (child) => {
     if (isDead(owner)) {
       child.kill(new GreenletExit("Greenthread was cancelled: its spawner ended first"));
-    } else startFromTimer(child);
+    } else startAlone(child);
   });
 }
 

@@ -32,12 +32,10 @@ import {
   signalOf,
 } from "./greenlet_core.ts";
 import { GreenletExit, isKill } from "./greenlet_exit.ts";
-import { queueStart } from "./greenthread_start.ts";
 import { EndWatchers, rare, rareIfMade } from "./greenthread_rare.ts";
 import { activeInstruments } from "./instruments.ts";
 import { currentGreenlet } from "./main_greenthreads.ts";
 import { wake, wakeWithError } from "./park.ts";
-import { RUN } from "./run_queue.ts";
 import { checkBlocked, reportError, unregister } from "./scheduler.ts";
 import { completed, deliverPending, failed, hasPendingError, throwInto } from "./switch_points.ts";
 
@@ -84,26 +82,6 @@ export let addExitHook: <T>(gt: GreenThread<T>, fn: (gt: GreenThread<any>) => vo
 export let outcomeOf: <T>(
   gt: GreenThread<T>,
 ) => { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-
-/**
- * Starts `gt` from a timer's run-queue entry (`spawnAfter`) rather than its
- * own: the timer's instruments ran before, so its start shares no microtask
- * with the start before it (greenthread_start.ts `queueStart`).
- */
-export function startFromTimer(gt: GreenThread<unknown>): void {
-  startInTurn(gt, false);
-}
-
-/**
- * Queues the start of `gt`, whose turn in the run queue came; `ownEntry`:
- * called from its own entry, which queues nothing else.
- */
-function startInTurn(gt: GreenThread<unknown>, ownEntry: boolean): void {
-  if (isDead(gt)) return;
-  const instruments = activeInstruments;
-  if (instruments !== null) instruments.beforeSwitch(gt);
-  queueStart(gt, ownEntry && instruments === null);
-}
 
 /**
  * A greenthread: made by `spawn`, `spawnAfter`, `GreenPool.spawn`.
@@ -195,14 +173,6 @@ export class GreenThread<T = unknown> extends GreenletCore {
    */
   get signal(): AbortSignal {
     return signalOf(this);
-  }
-
-  /**
-   * Starts it: called by the hub's pump when the run queue reaches it.
-   * @ignore
-   */
-  [RUN](): void {
-    startInTurn(this, true); // hot path: see greenthread_start.ts
   }
 
   /**

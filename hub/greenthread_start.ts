@@ -1,75 +1,110 @@
 /**
  * How a spawned greenthread starts, without an async frame of its own.
  *
- * Hot path (one start per spawn). The start is a microtask queued exactly
- * where `await undefined` in an async body would have queued it (behind
- * the greenthreads the pump resumed before it), and microtasks run in
- * order, so a FIFO says whose start each one is. Starts that consecutive
- * entries of one pump queue share one microtask, which starts them one
- * after the other: nothing was queued between them, so each still runs
- * before whatever the one before it queued, as with a microtask each
- * (tests/hub_start_batch_test.ts). The function's promise, if it returns
- * one, is followed by closure-free callbacks that find their greenthread
- * through the async context. Measured (bench/compare, 100k
- * spawn+wait): about 2x the rate of an async body per greenthread, and
- * ~415 fewer bytes per greenthread parked in sleep (no Generator,
- * registers, await closures or body promise kept per greenthread).
+ * Hot path (one start per spawn). A spawn joins the run queue's newest
+ * entry when that entry is a `StartGroup` that no pump has taken yet (at
+ * most 64 starts each), else it queues a new group. Nothing was queued
+ * between two starts of a group, so the group's turn is exactly where
+ * their entries of their own would have been, one after the other. At its
+ * turn the group queues one microtask, exactly where `await undefined` in
+ * an async body would have queued the first start (behind the
+ * greenthreads the pump resumed before it), and that microtask starts them
+ * in order: each still runs before whatever the one before it queued, as
+ * with a microtask each (tests/hub_start_batch_test.ts). While an
+ * instrument watches (it can run user code at each switch), every start
+ * gets a microtask of its own. The function's promise, if it returns one,
+ * is followed by closure-free callbacks that find their greenthread
+ * through the async context. Measured (bench/compare, 100k spawn+wait):
+ * about 2x the rate of an async body per greenthread, and ~415 fewer bytes
+ * per greenthread parked in sleep (no Generator, registers, await closures
+ * or body promise kept per greenthread).
  *
  * @module
  */
 
-import { entrySeq, nextSeq, RESOLVED } from "./run_queue.ts";
+import { RESOLVED, RUN, type Runnable } from "./run_queue.ts";
 import { Fifo } from "./fifo.ts";
 import { currentCarried, runAs } from "./current.ts";
 import { isDead } from "./greenlet_core.ts";
 import { begin, type GreenThread, settle, takeSpawnContext } from "./greenthread.ts";
-import { reportError } from "./scheduler.ts";
+import { activeInstruments } from "./instruments.ts";
+import { isNewestEntry, joinedNewestEntry, reportError, schedule } from "./scheduler.ts";
 
-// Greenthreads whose start is queued (in a batch, below), in queue order.
-const starting = new Fifo<GreenThread>();
-// How many of them each queued microtask starts: the sizes of the older
-// batches, oldest first, then the newest batch, which may still grow.
-const batchSizes = new Fifo<number>();
-let newestBatch = 0;
-/** The pump entry (run_queue.ts `entrySeq`) that last added to the newest batch. */
-let newestBatchSeq = -1;
 /**
- * The most starts one microtask makes. Uncapped, 100k spawns made one
- * loop of 100k starts, which V8 compiled on the stack (OSR) again and
- * again: 100k spawns then a wait for each, fresh processes (6
- * alternating, `taskset -c 1`), rounds 2-6 took 730 ns per spawn against
- * 538 with a microtask each; capped at 64, 522-612 against 489-538, and
- * the later rounds 226-230 against 312-341.
+ * The most starts one group makes. Uncapped, 100k spawns made one loop of
+ * 100k starts, which V8 compiled on the stack (OSR) again and again: 100k
+ * spawns then a wait for each, fresh processes (6 alternating, `taskset -c
+ * 1`), rounds 2-6 took 730 ns per spawn against 538 with a microtask each;
+ * capped at 64, 522-612 against 489-538, and the later rounds 226-230
+ * against 312-341.
  */
-const MAX_BATCH = 64;
+const MAX_GROUP = 64;
 
 /**
- * Queues the start of `gt` (called by the hub's pump, in `gt`'s turn).
- * `mayJoin`: the caller is `gt`'s own run-queue entry, which queues nothing
- * but this start, and no instrument ran at this switch. Then, when the
- * entry just before was also such a start (run_queue.ts `entrySeq`),
- * nothing was queued between the two, and `gt` joins that start's batch
- * if it has room; else it gets a new batch with a microtask of its own.
+ * Greenthreads whose starts take one run-queue entry and one microtask.
  *
- * Hot path: a microtask costs a promise and a reaction job. Time per
- * call of 200k spawns in bursts of 1000 (each then waited for) and of
- * `GreenPool(1000).imap` over trivial calls, with this against one each,
- * both trees in one process (15 alternating rounds, twice, either tree
- * loaded first, `taskset -c 1`): bursts 0.894 and 0.892 (rounds
- * 0.87-0.94), imap 0.875 and 0.902.
+ * Hot path: before, each spawn was a run-queue entry of its own, and the
+ * pump batched the starts of consecutive entries into microtasks of 64.
+ * Joining the entry at spawn time skips a run-queue push and shift, the
+ * pump's step and the batch's own queue per spawn. Both trees in one
+ * process (`taskset -c 1`, 15 alternating rounds, run twice with either
+ * tree loaded first), time per call after / before: spawn 1000 then wait
+ * for each, 200k calls: 0.891 and 0.907; `GreenPool(1000).imap` over 200k
+ * trivial calls: 0.878 and 0.929.
  */
-export function queueStart(gt: GreenThread, mayJoin: boolean): void {
-  starting.push(gt);
-  if (
-    mayJoin && newestBatch > 0 && newestBatch < MAX_BATCH && entrySeq === nextSeq(newestBatchSeq)
-  ) {
-    newestBatch++;
-  } else {
-    if (newestBatch > 0) batchSizes.push(newestBatch);
-    newestBatch = 1;
-    RESOLVED.then(startBatch); // queueMicrotask, cheaper on Deno (see run_queue.ts)
+class StartGroup implements Runnable {
+  readonly gts: GreenThread[] = [];
+
+  /** Its turn in the run queue: queues the starts (see the module comment). */
+  [RUN](): void {
+    // Taken by the pump: nothing joins it any more, and it must not keep
+    // its greenthreads alive after they end.
+    if (newestGroup === this) newestGroup = null;
+    if (activeInstruments === null) {
+      queuedGroups.push(this);
+      RESOLVED.then(startNextGroup); // queueMicrotask, cheaper on Deno (see run_queue.ts)
+      return;
+    }
+    for (const gt of this.gts) startAlone(gt);
   }
-  newestBatchSeq = entrySeq;
+}
+
+/** The group most recently queued in the run queue (it may still be open). */
+let newestGroup: StartGroup | null = null;
+/** Groups whose microtask is queued, oldest first. */
+const queuedGroups = new Fifo<StartGroup>();
+
+/**
+ * Queues the start of a greenthread just spawned: it runs after everything
+ * queued before, at its turn in the run queue.
+ */
+export function scheduleStart(gt: GreenThread): void {
+  const group = newestGroup;
+  if (group !== null && group.gts.length < MAX_GROUP && isNewestEntry(group)) {
+    group.gts.push(gt);
+    joinedNewestEntry();
+    return;
+  }
+  const fresh = new StartGroup();
+  fresh.gts.push(gt);
+  newestGroup = fresh;
+  schedule(fresh);
+}
+
+/**
+ * Starts `gt` in a microtask of its own, now that its turn came: from a
+ * timer's run-queue entry (`spawnAfter`: the timer's instruments ran just
+ * before, and may have queued work that must come first), or from its
+ * group's turn while an instrument watches.
+ */
+export function startAlone(gt: GreenThread): void {
+  if (isDead(gt)) return; // killed before its turn came
+  const instruments = activeInstruments;
+  if (instruments !== null) instruments.beforeSwitch(gt);
+  const alone = new StartGroup();
+  alone.gts.push(gt);
+  queuedGroups.push(alone);
+  RESOLVED.then(startNextGroup);
 }
 
 /**
@@ -94,7 +129,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof (value as PromiseLike<unknown>)?.then === "function";
 }
 
-/** Runs its function, in its own async context (see `startBatch`). */
+/** Runs its function, in its own async context (see `startNextGroup`). */
 function startBody(gt: GreenThread): void {
   if (isDead(gt)) return; // killed before its turn came
   let value: unknown;
@@ -129,25 +164,21 @@ export async function runInline(gt: GreenThread): Promise<void> {
   settle(gt, true, value);
 }
 
-/** The microtask of the oldest batch: starts its greenthreads in order. */
-function startBatch(): void {
-  let n: number;
-  if (batchSizes.length > 0) n = batchSizes.shift()!;
-  else {
-    n = newestBatch; // the newest batch: it cannot grow once its microtask runs
-    newestBatch = 0;
-  }
-  while (n-- > 0) {
-    const gt = starting.shift()!;
+/** The microtask of the oldest queued group: starts its greenthreads in order. */
+function startNextGroup(): void {
+  const gts = queuedGroups.shift()!.gts;
+  for (let i = 0; i < gts.length; i++) {
+    const gt = gts[i];
     try {
       runAs(gt, startBody, gt, takeSpawnContext(gt));
     } catch (error) {
       // startBody catches what the greenthread throws; this is the hub's own
-      // failure. The rest of the batch still starts.
+      // failure. The rest of the group still starts.
       reportError(error, gt);
     }
   }
 }
+
 function returnedCurrent(value: unknown): void {
   settle(currentCarried() as GreenThread, true, value);
 }

@@ -25,8 +25,8 @@ export {
   runInline,
   setSpawnSite,
   spawnSiteOf,
-  startFromTimer,
 } from "./greenthread.ts";
+export { scheduleStart, startAlone } from "./greenthread_start.ts";
 export {
   isDead,
   isStarted,

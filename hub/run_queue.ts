@@ -37,21 +37,6 @@ export interface Runnable {
  */
 export const RESOLVED: Promise<void> = Promise.resolve();
 
-/** Entry numbers wrap here, so that they stay small integers (no heap number). */
-const SEQ_MASK = 0x3fffffff;
-
-/**
- * The number of the entry the pump is running: one more per entry, and
- * one more between pumps, so that numbers that follow each other belong
- * to consecutive entries of one pump (greenthread_start.ts `queueStart`).
- */
-export let entrySeq = 0;
-
-/** The number that follows `seq` (they wrap at SEQ_MASK). */
-export function nextSeq(seq: number): number {
-  return (seq + 1) & SEQ_MASK;
-}
-
 /** What a RunQueue tells its hub. */
 export interface RunQueueHooks {
   /**
@@ -70,6 +55,10 @@ export class RunQueue {
   #due = new Fifo<Runnable>();
   #pumpPending = false;
   #switches = 0;
+  /** The newest entry, until a pump begins: steps may still join it. */
+  #newest: Runnable | null = null;
+  /** Steps that joined entries not yet taken by a pump. */
+  #joined = 0;
   #hooks: RunQueueHooks;
   #budget: LoopBudget;
 
@@ -81,12 +70,15 @@ export class RunQueue {
     });
   }
 
-  /** Entries waiting to run. */
+  /**
+   * Entries waiting to run, each step that joined one counted as an entry.
+   * While a pump runs, the steps that joined its own entries no longer count.
+   */
   get length(): number {
-    return this.#entries.length + this.#due.length;
+    return this.#entries.length + this.#due.length + this.#joined;
   }
 
-  /** Entries run so far. */
+  /** Entries run so far (each step that joined one counted as an entry). */
   get switches(): number {
     return this.#switches;
   }
@@ -94,7 +86,22 @@ export class RunQueue {
   /** Appends `entry`; a pump is requested if none is. */
   schedule(entry: Runnable): void {
     this.#entries.push(entry);
+    this.#newest = entry;
     if (!this.#pumpPending) this.#requestPump();
+  }
+
+  /**
+   * True if `entry` is the newest entry and no pump has begun since it was
+   * queued: a step it takes on now runs just where an entry of its own,
+   * queued now, would have run (greenthread_start.ts `StartGroup`).
+   */
+  isNewest(entry: Runnable): boolean {
+    return this.#newest === entry;
+  }
+
+  /** A step joined the newest entry: it counts as an entry of its own. */
+  joinedNewest(): void {
+    this.#joined++;
   }
 
   /** Queues a timer whose deadline passed: it runs before every entry. */
@@ -142,22 +149,18 @@ export class RunQueue {
       return;
     }
     this.#pumpPending = false;
-    entrySeq = nextSeq(entrySeq);
+    this.#newest = null; // what is queued from now on waits for the next pump
+    this.#switches += this.#joined;
+    this.#joined = 0;
     this.#hooks.pumping();
     const due = this.#due;
     if (due.length > 0) {
       this.#switches += due.length;
-      while (due.length > 0) {
-        entrySeq = nextSeq(entrySeq);
-        due.shift()![RUN]();
-      }
+      while (due.length > 0) due.shift()![RUN]();
     }
     const entries = this.#entries;
     let n = entries.length;
     this.#switches += n;
-    while (n-- > 0) {
-      entrySeq = nextSeq(entrySeq);
-      entries.shift()![RUN]();
-    }
+    while (n-- > 0) entries.shift()![RUN]();
   };
 }

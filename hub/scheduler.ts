@@ -123,6 +123,16 @@ export function schedule(entry: Runnable): void {
   runq.schedule(entry);
 }
 
+/** True if `entry` is the run queue's newest and no pump took it yet (run_queue.ts). */
+export function isNewestEntry(entry: Runnable): boolean {
+  return runq.isNewest(entry);
+}
+
+/** A step joined the newest entry: it counts as an entry (run_queue.ts). */
+export function joinedNewestEntry(): void {
+  runq.joinedNewest();
+}
+
 /**
  * A greenlet resumes from an event-loop callback, not from a pump (an I/O
  * completion: park.ts `wakeNow`). Keeps the loop budget's stamp of the

@@ -1,11 +1,14 @@
 /**
- * Starts that consecutive entries of one pump queue share one microtask
- * (hub/greenthread_start.ts). That must not be visible: every start keeps
- * its place in run-queue order among resumptions, before what the starts
- * ahead of it queued, and after what its spawner did at once; a start made
- * from a timer (spawnAfter) comes after what the timer's instruments
- * queued. A kill that lands on a greenthread of a batch before its turn,
- * and a start that throws, leave the rest of the batch as they were.
+ * Spawns made one after the other share one run-queue entry and one
+ * microtask (a start group, hub/greenthread_start.ts). That must not be
+ * visible: every start keeps its place in run-queue order among
+ * resumptions, before what the starts ahead of it queued, and after what
+ * its spawner did at once; a start made from a timer (spawnAfter) comes
+ * after what the timer's instruments queued; `hub.stats()` counts each
+ * start as an entry. A kill that lands on a greenthread of a group before
+ * its turn, and a start that throws, leave the rest of the group as they
+ * were. (That the newest group keeps no ended greenthread alive is
+ * tests/local_test.ts's test_no_leaking, which failed while it did.)
  */
 
 import assert from "node:assert/strict";
@@ -19,6 +22,7 @@ import {
   spawn,
   spawnAfter,
 } from "../mod.ts";
+import { RUN, RunQueue } from "../hub/run_queue.ts";
 
 Deno.test("start batches: starts keep run-queue order around a resumption", async () => {
   const log: string[] = [];
@@ -191,4 +195,45 @@ Deno.test("start batches: a throwing timerFired hook's hub.onError work runs bef
     hub.instruments.remove(failing); // the hub dropped it when it threw; this is a no-op then
   }
   assert.deepEqual(log, ["a", "onError", "b"]);
+});
+
+Deno.test("start groups: a step joins only the newest entry, and only until a pump takes it", async () => {
+  const ran: string[] = [];
+  const runq = new RunQueue({ pumping() {}, loopResumed() {} });
+  const entry = (name: string) => ({
+    [RUN]() {
+      ran.push(name);
+      // Inside the pump: the pump took it, so nothing may join it now.
+      ran.push(`${name} newest: ${runq.isNewest(this)}`);
+    },
+  });
+  const a = entry("a");
+  const b = entry("b");
+  runq.schedule(a);
+  assert.equal(runq.isNewest(a), true);
+  runq.joinedNewest();
+  assert.equal(runq.length, 2, "a step that joined counts as an entry");
+  runq.schedule(b);
+  assert.equal(runq.isNewest(a), false, "b is queued after a");
+  assert.equal(runq.isNewest(b), true);
+  const switches = runq.switches;
+  await Promise.resolve(); // the pump is a microtask
+  assert.deepEqual(ran, ["a", "a newest: false", "b", "b newest: false"]);
+  assert.equal(runq.isNewest(b), false, "b was taken by the pump");
+  assert.equal(runq.length, 0);
+  assert.equal(runq.switches - switches, 3, "a, the step that joined it, and b");
+});
+
+Deno.test("start groups: hub.stats() counts each start as ready, then as a switch", async () => {
+  const hub = getHub();
+  const before = hub.stats();
+  const gts = Array.from({ length: 150 }, (_, i) => spawn(() => i)); // three groups
+  assert.equal(hub.stats().ready, before.ready + 150);
+  assert.equal((await Promise.all(gts.map((gt) => gt.wait()))).length, 150);
+  const after = hub.stats();
+  assert.equal(after.ready, 0);
+  assert.ok(
+    after.switches - before.switches >= 150,
+    `${after.switches - before.switches} switches`,
+  );
 });
