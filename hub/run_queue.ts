@@ -149,18 +149,20 @@ export class RunQueue {
       return;
     }
     this.#pumpPending = false;
-    this.#newest = null; // what is queued from now on waits for the next pump
-    this.#switches += this.#joined;
-    this.#joined = 0;
     this.#hooks.pumping();
     const due = this.#due;
     if (due.length > 0) {
       this.#switches += due.length;
       while (due.length > 0) due.shift()![RUN]();
     }
+    // This pump runs the entries queued so far, due timers' included; what
+    // is queued from now on waits for the next pump, so nothing may join
+    // an entry this pump took (a spawn joining it would start a pump early).
     const entries = this.#entries;
     let n = entries.length;
-    this.#switches += n;
+    this.#newest = null;
+    this.#switches += n + this.#joined;
+    this.#joined = 0;
     while (n-- > 0) entries.shift()![RUN]();
   };
 }

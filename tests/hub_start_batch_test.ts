@@ -237,3 +237,29 @@ Deno.test("start groups: hub.stats() counts each start as ready, then as a switc
     `${after.switches - before.switches} switches`,
   );
 });
+
+Deno.test("start groups: nothing joins an entry a due timer queued once the pump took it", async () => {
+  // A due timer runs first in its pump, and what it queues runs in the same
+  // pump. An entry that ran before that one must not be able to add to it:
+  // a spawn there would start a pump early, ahead of the next pump's due
+  // timers (found by review: a sleeper's wake-up came after such a start).
+  const seen: string[] = [];
+  const runq = new RunQueue({ pumping() {}, loopResumed() {} });
+  const queuedByTimer = { [RUN]: () => seen.push("entry the timer queued") };
+  runq.schedule({
+    [RUN]: () =>
+      seen.push(`entry queued first: may join the other? ${runq.isNewest(queuedByTimer)}`),
+  });
+  runq.scheduleDue({
+    [RUN]() {
+      runq.schedule(queuedByTimer);
+      seen.push(`due timer: may join what it queued? ${runq.isNewest(queuedByTimer)}`);
+    },
+  });
+  await Promise.resolve();
+  assert.deepEqual(seen, [
+    "due timer: may join what it queued? true",
+    "entry queued first: may join the other? false",
+    "entry the timer queued",
+  ]);
+});
