@@ -28,7 +28,13 @@ import { currentCarried, runAs } from "./current.ts";
 import { isDead } from "./greenlet_core.ts";
 import { begin, type GreenThread, settle, takeSpawnContext } from "./greenthread.ts";
 import { activeInstruments } from "./instruments.ts";
-import { isNewestEntry, joinedNewestEntry, reportError, schedule } from "./scheduler.ts";
+import {
+  isNewestEntry,
+  joinedNewestEntry,
+  ranJoinedSteps,
+  reportError,
+  schedule,
+} from "./scheduler.ts";
 
 /**
  * The most starts one group makes. Uncapped, 100k spawns made one loop of
@@ -63,11 +69,15 @@ class StartGroup implements Runnable {
     // its greenthreads alive after they end.
     if (newestGroup === this) newestGroup = null;
     if (activeInstruments === null) {
+      if (this.size > 1) ranJoinedSteps(this.size - 1);
       queuedGroups.push(this);
       RESOLVED.then(startNextGroup); // queueMicrotask, cheaper on Deno (see run_queue.ts)
       return;
     }
-    for (let i = 0; i < this.size; i++) startAlone(takeMember(this, i));
+    for (let i = 0; i < this.size; i++) {
+      if (i > 0) ranJoinedSteps(1); // as its own entry's turn would have
+      startAlone(takeMember(this, i));
+    }
     recycle(this);
   }
 }

@@ -59,6 +59,8 @@ export class RunQueue {
   #newest: Runnable | null = null;
   /** Steps that joined entries not yet taken by a pump. */
   #joined = 0;
+  /** Steps that joined entries the running pump took, whose entry has not run yet. */
+  #takenJoined = 0;
   #hooks: RunQueueHooks;
   #budget: LoopBudget;
 
@@ -71,11 +73,11 @@ export class RunQueue {
   }
 
   /**
-   * Entries waiting to run, each step that joined one counted as an entry.
-   * While a pump runs, the steps that joined its own entries no longer count.
+   * Entries waiting to run, each step that joined one counted as an entry
+   * until its entry's turn (`ranJoined`).
    */
   get length(): number {
-    return this.#entries.length + this.#due.length + this.#joined;
+    return this.#entries.length + this.#due.length + this.#joined + this.#takenJoined;
   }
 
   /** Entries run so far (each step that joined one counted as an entry). */
@@ -91,9 +93,11 @@ export class RunQueue {
   }
 
   /**
-   * True if `entry` is the newest entry and no pump has begun since it was
-   * queued: a step it takes on now runs just where an entry of its own,
-   * queued now, would have run (greenthread_start.ts `StartGroup`).
+   * True if `entry` is the newest entry, no pump has begun since it was
+   * queued, and the pump it waits for is still only requested: a step it
+   * takes on now runs just where an entry of its own, queued now, would
+   * have run, and that entry would have requested no pump of its own
+   * (greenthread_start.ts `StartGroup`; tests/hub_start_batch_test.ts).
    */
   isNewest(entry: Runnable): boolean {
     return this.#newest === entry;
@@ -102,6 +106,11 @@ export class RunQueue {
   /** A step joined the newest entry: it counts as an entry of its own. */
   joinedNewest(): void {
     this.#joined++;
+  }
+
+  /** `k` steps that joined an entry this pump took are under way (its turn came). */
+  ranJoined(k: number): void {
+    this.#takenJoined -= k;
   }
 
   /** Queues a timer whose deadline passed: it runs before every entry. */
@@ -149,6 +158,10 @@ export class RunQueue {
       return;
     }
     this.#pumpPending = false;
+    // No pump is requested now: a spawn from a due timer must queue an entry
+    // of its own (which requests the next pump right there), not join one
+    // queued before this pump.
+    this.#newest = null;
     this.#hooks.pumping();
     const due = this.#due;
     if (due.length > 0) {
@@ -162,6 +175,7 @@ export class RunQueue {
     let n = entries.length;
     this.#newest = null;
     this.#switches += n + this.#joined;
+    this.#takenJoined += this.#joined; // still ready until their entry's turn
     this.#joined = 0;
     while (n-- > 0) entries.shift()![RUN]();
   };

@@ -133,6 +133,11 @@ export function joinedNewestEntry(): void {
   runq.joinedNewest();
 }
 
+/** `k` steps that joined an entry are under way (run_queue.ts). */
+export function ranJoinedSteps(k: number): void {
+  runq.ranJoined(k);
+}
+
 /**
  * A greenlet resumes from an event-loop callback, not from a pump (an I/O
  * completion: park.ts `wakeNow`). Keeps the loop budget's stamp of the

@@ -203,6 +203,7 @@ Deno.test("start groups: a step joins only the newest entry, and only until a pu
   const entry = (name: string) => ({
     [RUN]() {
       ran.push(name);
+      if (name === "a") runq.ranJoined(1); // as a StartGroup does for the step that joined it
       // Inside the pump: the pump took it, so nothing may join it now.
       ran.push(`${name} newest: ${runq.isNewest(this)}`);
     },
@@ -262,4 +263,66 @@ Deno.test("start groups: nothing joins an entry a due timer queued once the pump
     "entry queued first: may join the other? false",
     "entry the timer queued",
   ]);
+});
+
+Deno.test("start groups: a spawn from a due timer does not join a group queued before the pump (it requests the next pump, as an entry of its own did)", async () => {
+  const { installMockClock } = await import("../testing/mod.ts");
+  const hub = getHub();
+  const clock = installMockClock({ autojump: false });
+  const log: string[] = [];
+  try {
+    const event = new Event();
+    spawn(async () => {
+      await event.wait();
+      queueMicrotask(() => log.push("m1"));
+    });
+    await sleep(0); // it parks
+    hub.scheduleCallGlobal(1, () => {}); // due at t=1
+    let spawnedX = false;
+    const instrument = {
+      timerFired(deadline: number) {
+        if (deadline > 0 && !spawnedX) { // the due phase
+          spawnedX = true;
+          spawn(() => log.push("X"));
+        } else if (deadline === 0) spawn(() => log.push("Z")); // an entry after the wake-up
+      },
+    };
+    hub.instruments.add(instrument);
+    try {
+      clock.jump(1);
+      event.send(); // entry 1: the wake-up (its greenthread then queues m1)
+      hub.scheduleCallGlobal(0, () => {}); // entry 2: spawns Z
+      const a = spawn(() => log.push("A")); // entry 3: A's group, the newest entry
+      await a.wait();
+      await sleep(0);
+      await sleep(0);
+    } finally {
+      hub.instruments.remove(instrument);
+    }
+  } finally {
+    clock[Symbol.dispose]();
+  }
+  assert.deepEqual(log, ["A", "X", "Z", "m1"]);
+});
+
+Deno.test("start groups: hub.stats() seen from inside a pump still counts the starts queued behind", async () => {
+  const hub = getHub();
+  const event = new Event();
+  const resumed = spawn(() => event.wait());
+  await sleep(0); // it parks
+  let seen = -1;
+  const instrument = {
+    beforeSwitch(gt: GreenThread<unknown>) {
+      if (gt === resumed) seen = hub.stats().ready; // in the pump, at the wake-up's turn
+    },
+  };
+  hub.instruments.add(instrument);
+  try {
+    event.send(); // the wake-up: an entry
+    const gts = [spawn(() => 1), spawn(() => 2), spawn(() => 3)]; // one group behind it
+    await Promise.all([resumed.wait(), ...gts.map((gt) => gt.wait())]);
+  } finally {
+    hub.instruments.remove(instrument);
+  }
+  assert.equal(seen, 3, "the three starts behind the wake-up are still ready");
 });
