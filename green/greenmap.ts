@@ -155,6 +155,10 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
 
   /** The next result in input order (a switch point while it is not ready). */
   next(): Promise<IteratorResult<T>> {
+    if (this.#phase === FILLING) {
+      const ready = this.#line.readNow(); // hot path: see ResultLine.readNow
+      if (ready !== undefined) return ready;
+    }
     const g = currentGreenlet();
     if (hasPendingError(g)) return deliverPending(g);
     if (this.#phase === CLOSED) return completed(g, DONE);

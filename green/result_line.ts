@@ -23,6 +23,7 @@ import { Fifo } from "../hub/fifo.ts";
 import {
   addExitHook,
   completed,
+  completedHere,
   deliverPending,
   failed,
   type GreenThread,
@@ -31,6 +32,7 @@ import {
   outcomeOf,
   type Park,
   ParkingLot,
+  pendingErrorCount,
   wake,
   wakeWithError,
 } from "../hub/lowlevel.ts";
@@ -104,6 +106,29 @@ export class ResultLine<T> {
     const parked = this.#readers.park(g, what, iter);
     this.#watchHead();
     return parked;
+  }
+
+  /**
+   * `read`'s at-once path for an iterator, without looking the reader up:
+   * the head's value as an IteratorResult if it has ended with one, nobody
+   * waits before us and no greenlet holds a pending error (so neither does
+   * the reader); else undefined, and the caller uses `read`. Hot path: the
+   * lookup is a call into Deno's core per result. `GreenPool(1000).imap`
+   * over 200k trivial calls, both trees in one process (`taskset -c 1`,
+   * 15 and 21 alternating rounds, run twice with either tree loaded
+   * first), time per call with this / without: 0.928, 0.972, 0.927, 0.958.
+   */
+  readNow(): Promise<IteratorResult<T>> | undefined {
+    if (pendingErrorCount !== 0 || this.#readers.length !== 0) return undefined;
+    const head = this.#gts.peek();
+    if (head === undefined || !isDead(head)) return undefined;
+    const outcome = outcomeOf(head)!;
+    if (!outcome.ok) return undefined; // `read` rethrows it
+    this.#gts.shift();
+    // As in `read`: our result before onTake's spawns and wake-ups.
+    const done = completedHere<IteratorResult<T>>({ value: outcome.value, done: false });
+    this.#onTake(true);
+    return done;
   }
 
   /** The waiting readers after the first `keep` (those no pushed result will reach). */
