@@ -21,6 +21,7 @@ import {
   isDead,
   register,
   scheduleStart,
+  setSoleArgument,
   setSpawnSite,
   startAlone,
 } from "../hub/lowlevel.ts";
@@ -55,7 +56,26 @@ export function spawnIn<A extends unknown[], T>(
   fn: (...args: A) => T,
   args: A,
 ): GreenThread<Awaited<T>> {
-  const gt = new GreenThread<Awaited<T>>(fn as never, args, spawnContext);
+  return launch(new GreenThread<Awaited<T>>(fn as never, args, spawnContext));
+}
+
+/**
+ * `spawnIn` for a function of one argument, given without a list (imap's
+ * hot path: hub/greenthread.ts `setSoleArgument`).
+ * @ignore
+ */
+export function spawnSoleIn<A, T>(
+  spawnContext: unknown,
+  fn: (arg: A) => T,
+  arg: A,
+): GreenThread<Awaited<T>> {
+  const gt = new GreenThread<Awaited<T>>(fn as never, null, spawnContext);
+  setSoleArgument(gt, arg);
+  return launch(gt);
+}
+
+/** Registers a new greenthread and queues its start. */
+function launch<T>(gt: GreenThread<T>): GreenThread<T> {
   if (captureSpawnSites) setSpawnSite(gt, callerLine());
   register(gt);
   scheduleStart(gt);

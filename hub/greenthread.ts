@@ -54,6 +54,8 @@ const RETURNED = FIRST_FREE_FLAG;
 const FAILED = FIRST_FREE_FLAG * 2;
 const OUTCOME = RETURNED | FAILED;
 const OBSERVED = FIRST_FREE_FLAG * 4;
+/** Its function takes the one argument stored where the argument list would be. */
+const SOLE_ARGUMENT = FIRST_FREE_FLAG * 8;
 /** The data of a park that waits in `kill()`: it resolves whatever the outcome. */
 const KILL_WAIT = 1;
 
@@ -66,6 +68,12 @@ let nextId = 1;
 export let begin: (gt: GreenThread) => unknown;
 /** Ends the greenthread with the outcome of its function (or its promise). */
 export let settle: (gt: GreenThread, ok: boolean, result: unknown) => void;
+/**
+ * Gives an unstarted greenthread (made with no argument list) the one
+ * argument its function will be called with: no list to allocate and no
+ * spread call (GreenMap, green/greenmap.ts, gives the figure).
+ */
+export let setSoleArgument: (gt: GreenThread, arg: unknown) => void;
 /** The AsyncLocalStorage values it starts with, handed over once at its start. */
 export let takeSpawnContext: (gt: GreenThread) => unknown;
 /** Where it was spawned (one stack line) when spawn sites are captured. */
@@ -314,7 +322,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
       const fn = gt.#fnThenResult as (...args: any[]) => unknown;
       const args = gt.#args!;
       gt.#fnThenResult = gt.#args = null; // not needed any more: let them be collected
-      return fn(...args);
+      return (flagsOf(gt) & SOLE_ARGUMENT) !== 0 ? fn(args) : fn(...args);
     };
     // A function in the static block, not a `#finish` method: a class with a
     // private method stores its brand in every instance (8 B per
@@ -351,6 +359,10 @@ export class GreenThread<T = unknown> extends GreenletCore {
       if (outcome === FAILED && (flagsOf(gt) & OBSERVED) === 0 && !isKill(result)) {
         reportError(result, gt);
       }
+    };
+    setSoleArgument = (gt, arg) => {
+      gt.#args = arg as unknown[]; // read back as one argument, by the flag
+      addFlags(gt, SOLE_ARGUMENT);
     };
     takeSpawnContext = (gt) => {
       const extra = rareIfMade(gt);

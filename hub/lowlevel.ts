@@ -23,6 +23,7 @@ export {
   mainGreenlet,
   outcomeOf,
   runInline,
+  setSoleArgument,
   setSpawnSite,
   spawnSiteOf,
 } from "./greenthread.ts";

@@ -255,6 +255,26 @@ Deno.test("GreenPool.imap() reads an array as its iterator would: items added me
   assert.deepEqual(seen, [1, 2], "the length is read at each step");
 });
 
+Deno.test("GreenPool.imap() over an array: a throwing element ends the map after the results before it; each call gets exactly one argument", async () => {
+  const p = new GreenPool(2);
+  const input = [1, 2, 3, 4];
+  Object.defineProperty(input, 2, {
+    get() {
+      throw new Error("element 2 broke");
+    },
+  });
+  const out: number[] = [];
+  await assert.rejects(async () => {
+    for await (const x of p.imap((x: number) => x * 10, input)) out.push(x);
+  }, { message: "element 2 broke" });
+  assert.deepEqual(out, [10, 20]);
+  // As the built-in iterator's imap would: one argument, even an undefined one.
+  const counts = await collect(p.imap(function (this: unknown, ..._args: unknown[]) {
+    return [arguments.length, this === undefined];
+  }, [undefined, 0, [1, 2]]));
+  assert.deepEqual(counts, [[1, true], [1, true], [1, true]]);
+});
+
 Deno.test("GreenPool.imap() reads an array through its own iterator if it has one", async () => {
   const p = new GreenPool(2);
   const evens = [1, 2, 3, 4];
