@@ -2,22 +2,23 @@
  * How a spawned greenthread starts, without an async frame of its own.
  *
  * Hot path (one start per spawn). A spawn joins the run queue's newest
- * entry when that entry is a `StartGroup` that no pump has taken yet (at
- * most 64 starts each), else it queues a new group. Nothing was queued
- * between two starts of a group, so the group's turn is exactly where
- * their entries of their own would have been, one after the other. At its
- * turn the group queues one microtask, exactly where `await undefined` in
- * an async body would have queued the first start (behind the
- * greenthreads the pump resumed before it), and that microtask starts them
- * in order: each still runs before whatever the one before it queued, as
- * with a microtask each (tests/hub_start_batch_test.ts). While an
- * instrument watches (it can run user code at each switch), every start
- * gets a microtask of its own. The function's promise, if it returns one,
- * is followed by closure-free callbacks that find their greenthread
- * through the async context. Measured (bench/compare, 100k spawn+wait):
- * about 2x the rate of an async body per greenthread, and ~415 fewer bytes
- * per greenthread parked in sleep (no Generator, registers, await closures
- * or body promise kept per greenthread).
+ * entry when that entry is a `StartGroup` queued since the last pump began
+ * (run_queue.ts `isNewest`; at most 64 starts each), else it queues a new
+ * group. Nothing was queued between two starts of a group, so the group's
+ * turn is exactly where their entries of their own would have been, one
+ * after the other. At its turn the group queues one microtask, exactly
+ * where `await undefined` in an async body would have queued the first
+ * start (behind the greenthreads the pump resumed before it), and that
+ * microtask starts them in order: each still runs before whatever the one
+ * before it queued, as with a microtask each
+ * (tests/hub_start_batch_test.ts). While an instrument watches (it can run
+ * user code at each switch), every start gets a microtask of its own. The
+ * function's promise, if it returns one, is followed by closure-free
+ * callbacks that find their greenthread through the async context.
+ * Measured (bench/compare, 100k spawn+wait): about 2x the rate of an async
+ * body per greenthread, and ~415 fewer bytes per greenthread parked in
+ * sleep (no Generator, registers, await closures or body promise kept per
+ * greenthread).
  *
  * @module
  */
