@@ -3,7 +3,7 @@
  *
  * Hot path (one start per spawn). A spawn joins the run queue's newest
  * entry when that entry is a `StartGroup` queued since the last pump began
- * (run_queue.ts `isNewest`; at most 64 starts each), else it queues a new
+ * (run_queue.ts `newest`; at most 64 starts each), else it queues a new
  * group. Nothing was queued between two starts of a group, so the group's
  * turn is exactly where their entries of their own would have been, one
  * after the other. At its turn the group queues one microtask, exactly
@@ -30,8 +30,8 @@ import { isDead } from "./greenlet_core.ts";
 import { begin, type GreenThread, settle, takeSpawnContext } from "./greenthread.ts";
 import { activeInstruments } from "./instruments.ts";
 import {
-  isNewestEntry,
   joinedNewestEntry,
+  newestEntry,
   ranJoinedSteps,
   reportError,
   schedule,
@@ -66,9 +66,6 @@ class StartGroup implements Runnable {
 
   /** Its turn in the run queue: queues the starts (see the module comment). */
   [RUN](): void {
-    // Taken by the pump: nothing joins it any more, and it must not keep
-    // its greenthreads alive after they end.
-    if (newestGroup === this) newestGroup = null;
     if (activeInstruments === null) {
       if (this.size > 1) ranJoinedSteps(this.size - 1);
       queuedGroups.push(this);
@@ -83,8 +80,6 @@ class StartGroup implements Runnable {
   }
 }
 
-/** The group most recently queued in the run queue (it may still be open). */
-let newestGroup: StartGroup | null = null;
 /** Groups whose microtask is queued, oldest first. */
 const queuedGroups = new Fifo<StartGroup>();
 
@@ -126,15 +121,13 @@ function recycle(group: StartGroup): void {
  * queued before, at its turn in the run queue.
  */
 export function scheduleStart(gt: GreenThread): void {
-  const group = newestGroup;
-  if (group !== null && group.size < MAX_GROUP && isNewestEntry(group)) {
-    group.gts[group.size++] = gt;
+  const newest = newestEntry();
+  if (newest instanceof StartGroup && newest.size < MAX_GROUP) {
+    newest.gts[newest.size++] = gt;
     joinedNewestEntry();
     return;
   }
-  const fresh = newGroup(gt);
-  newestGroup = fresh;
-  schedule(fresh);
+  schedule(newGroup(gt));
 }
 
 /**

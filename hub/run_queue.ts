@@ -18,13 +18,13 @@ import { Fifo } from "./fifo.ts";
 import { LoopBudget } from "./loop_budget.ts";
 
 /**
- * The method key of a run-queue entry's step. A symbol, so that the
- * classes that are entries (a public `GreenThread` among them) carry the
- * step where user code cannot call it by name.
+ * The method key of a run-queue entry's step. A symbol, so that user code
+ * holding an entry (a park's or a timer's object) cannot call its step by
+ * name.
  */
 export const RUN: unique symbol = Symbol("eventlet.run");
 
-/** Something the pump can run: a park to resume, a start, a timer. */
+/** Something the pump can run: a park to resume, a group of starts, a timer. */
 export interface Runnable {
   /** Does its step; called by the pump in run-queue order. */
   [RUN](): void;
@@ -55,7 +55,7 @@ export class RunQueue {
   #due = new Fifo<Runnable>();
   #pumpPending = false;
   #switches = 0;
-  /** The newest entry, until a pump begins: steps may still join it. */
+  /** The newest entry, until a pump begins (see `newest`). */
   #newest: Runnable | null = null;
   /** Steps that joined entries not yet taken by a pump. */
   #joined = 0;
@@ -93,14 +93,14 @@ export class RunQueue {
   }
 
   /**
-   * True if `entry` is the newest entry, no pump has begun since it was
-   * queued, and the pump it waits for is still only requested: a step it
-   * takes on now runs just where an entry of its own, queued now, would
-   * have run, and that entry would have requested no pump of its own
-   * (greenthread_start.ts `StartGroup`; tests/hub_start_batch_test.ts).
+   * The newest entry while the pump it waits for is only requested (no pump
+   * has begun since it was queued), else null. A step it takes on now runs
+   * just where an entry of its own, queued now, would have run, and that
+   * entry would have requested no pump of its own (greenthread_start.ts
+   * `StartGroup`; tests/hub_start_batch_test.ts).
    */
-  isNewest(entry: Runnable): boolean {
-    return this.#newest === entry;
+  get newest(): Runnable | null {
+    return this.#newest;
   }
 
   /** A step joined the newest entry: it counts as an entry of its own. */

@@ -123,9 +123,9 @@ export function schedule(entry: Runnable): void {
   runq.schedule(entry);
 }
 
-/** True if `entry` is the run queue's newest and no pump took it yet (run_queue.ts). */
-export function isNewestEntry(entry: Runnable): boolean {
-  return runq.isNewest(entry);
+/** The run queue's newest entry while steps may still join it, else null (run_queue.ts). */
+export function newestEntry(): Runnable | null {
+  return runq.newest;
 }
 
 /** A step joined the newest entry: it counts as an entry (run_queue.ts). */

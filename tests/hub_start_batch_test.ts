@@ -205,22 +205,22 @@ Deno.test("start groups: a step joins only the newest entry, and only until a pu
       ran.push(name);
       if (name === "a") runq.ranJoined(1); // as a StartGroup does for the step that joined it
       // Inside the pump: the pump took it, so nothing may join it now.
-      ran.push(`${name} newest: ${runq.isNewest(this)}`);
+      ran.push(`${name} newest: ${runq.newest === this}`);
     },
   });
   const a = entry("a");
   const b = entry("b");
   runq.schedule(a);
-  assert.equal(runq.isNewest(a), true);
+  assert.equal(runq.newest === a, true);
   runq.joinedNewest();
   assert.equal(runq.length, 2, "a step that joined counts as an entry");
   runq.schedule(b);
-  assert.equal(runq.isNewest(a), false, "b is queued after a");
-  assert.equal(runq.isNewest(b), true);
+  assert.equal(runq.newest === a, false, "b is queued after a");
+  assert.equal(runq.newest === b, true);
   const switches = runq.switches;
   await Promise.resolve(); // the pump is a microtask
   assert.deepEqual(ran, ["a", "a newest: false", "b", "b newest: false"]);
-  assert.equal(runq.isNewest(b), false, "b was taken by the pump");
+  assert.equal(runq.newest === b, false, "b was taken by the pump");
   assert.equal(runq.length, 0);
   assert.equal(runq.switches - switches, 3, "a, the step that joined it, and b");
 });
@@ -249,12 +249,12 @@ Deno.test("start groups: nothing joins an entry a due timer queued once the pump
   const queuedByTimer = { [RUN]: () => seen.push("entry the timer queued") };
   runq.schedule({
     [RUN]: () =>
-      seen.push(`entry queued first: may join the other? ${runq.isNewest(queuedByTimer)}`),
+      seen.push(`entry queued first: may join the other? ${runq.newest === queuedByTimer}`),
   });
   runq.scheduleDue({
     [RUN]() {
       runq.schedule(queuedByTimer);
-      seen.push(`due timer: may join what it queued? ${runq.isNewest(queuedByTimer)}`);
+      seen.push(`due timer: may join what it queued? ${runq.newest === queuedByTimer}`);
     },
   });
   await Promise.resolve();
