@@ -106,7 +106,7 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   #async: boolean;
   /** The AsyncLocalStorage values every call starts with. */
   #spawnContext: unknown;
-  #line = new ResultLine<T>((ok) => this.#onTake(ok));
+  #line = new ResultLine<T, GreenMap<T>>(this, GreenMap.#took);
   #phase = FRESH;
   #inputError: unknown = undefined;
   #producer: GreenThread<void> | null = null;
@@ -213,6 +213,11 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   #launch(args: unknown[]): void {
     const fn = this.#fn as (...a: unknown[]) => T;
     this.#line.push(spawnIn(this.#spawnContext, fn, args) as GreenThread<T>);
+  }
+
+  /** ResultLine's onTake: one function for every map (see its constructor). */
+  static #took(map: GreenMap<unknown>, ok: boolean): void {
+    map.#onTake(ok);
   }
 
   /** A result was read: room for more calls; an error ends the map. */

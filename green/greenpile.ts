@@ -60,12 +60,15 @@ function nothingUnread(): Error {
 export class GreenPile<T = unknown> implements AsyncIterable<T> {
   /** The pool the calls run in. */
   readonly pool: GreenPool;
-  #line = new ResultLine<T>(() => {
-    this.#unread--;
-  });
+  #line = new ResultLine<T, GreenPile<T>>(this, GreenPile.#took);
   // Spawns begun (including those waiting for a slot) whose result has not
   // been handed to a reader.
   #unread = 0;
+
+  /** A result was handed to a reader: ResultLine's onTake, one function for every pile. */
+  static #took(pile: GreenPile<unknown>): void {
+    pile.#unread--;
+  }
 
   /**
    * Makes a pile with its own pool of `sizeOrPool` (default 1000), or

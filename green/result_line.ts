@@ -52,16 +52,26 @@ function noop(): void {}
  * Results of greenthreads in push order; see the module comment.
  * @ignore
  */
-export class ResultLine<T> {
+export class ResultLine<T, O = unknown> {
   #gts = new Fifo<GreenThread<T>>();
   // Parked readers; park.data is true for readers that want an IteratorResult.
   #readers = new ParkingLot<boolean>();
   // The head last hooked and linked because a reader waited for it.
   #watched: GreenThread<T> | null = null;
-  #onTake: (ok: boolean) => void;
+  #owner: O;
+  #onTake: (owner: O, ok: boolean) => void;
 
-  /** `onTake(ok)` runs after each hand-over (ok: a value, not an error). */
-  constructor(onTake: (ok: boolean) => void) {
+  /**
+   * `onTake(owner, ok)` runs after each hand-over (ok: a value, not an
+   * error). One function for every line of a kind, given its owner, not a
+   * closure per line: V8's optimized `readNow` calls the one closure it
+   * met, and deopts when the next map brings another. The second
+   * `GreenPool(1000).imap` of 200k trivial calls in a process (the run
+   * `deno task compare` times), median of 12 fresh processes each,
+   * alternating: 35.5 ms with a closure per line, 30.6 with this.
+   */
+  constructor(owner: O, onTake: (owner: O, ok: boolean) => void) {
+    this.#owner = owner;
     this.#onTake = onTake;
   }
 
@@ -100,7 +110,7 @@ export class ResultLine<T> {
       const done = outcome.ok
         ? completed(g, iter ? { value: outcome.value, done: false } : outcome.value)
         : failed(g, outcome.error);
-      this.#onTake(outcome.ok);
+      this.#onTake(this.#owner, outcome.ok);
       return done;
     }
     const parked = this.#readers.park(g, what, iter);
@@ -127,7 +137,7 @@ export class ResultLine<T> {
     this.#gts.shift();
     // As in `read`: our result before onTake's spawns and wake-ups.
     const done = completedHere<IteratorResult<T>>({ value: outcome.value, done: false });
-    this.#onTake(true);
+    this.#onTake(this.#owner, true);
     return done;
   }
 
@@ -159,7 +169,7 @@ export class ResultLine<T> {
       const outcome = outcomeOf(head)!;
       if (!outcome.ok) wakeWithError(park, outcome.error);
       else wake(park, park.data ? { value: outcome.value, done: false } : outcome.value);
-      this.#onTake(outcome.ok);
+      this.#onTake(this.#owner, outcome.ok);
     }
     this.#watchHead();
   }
