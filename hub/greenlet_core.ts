@@ -11,14 +11,19 @@
  * the package's entry points do not re-export: a user's `gt.` lists the
  * contract and nothing else, and `gt.dead = true` does not compile.
  *
- * Why a base class of its own: the parking code (park.ts) and the
- * scheduler (scheduler.ts) need this state, and GreenThread needs them, so
- * the state sits below both and no module imports one above it.
+ * Why a module of its own: the parking code (park.ts) and the scheduler
+ * (scheduler.ts) need this state, and GreenThread needs them, so the
+ * state's rules sit below both and no module imports one above it.
  *
- * Hot path: the accessors are closures made once, in the class's static
- * block (the only place that may touch `#` fields); V8 inlines them. Cost
- * measured with `deno task bench` against methods on the class: see the
- * issue-14 commit and bench/README.md.
+ * Why GreenThread declares the fields: V8 allocates an instance of a
+ * derived class inline only when its base class does nothing; a base with
+ * fields (or a constructor) costs every spawn a call. `new GreenThread`
+ * took 20.5 ns with the fields here and takes 8.4 ns with them there
+ * (`taskset -c 1`, 2M constructions in one process, both trees loaded).
+ * So this class is empty, and GreenThread hands this module reads and
+ * writes of its fields from its static block (the only place that may
+ * touch `#` fields), from which `installCoreFields` builds the accessors
+ * below: closures made once, which V8 inlines.
  *
  * @module
  */
@@ -113,7 +118,9 @@ export let liveLinks: {
 
 /**
  * The scheduler's part of a greenthread: the base class of `GreenThread`.
- * It has no public members; see the module comment.
+ * It has no members of its own: GreenThread declares the fields and
+ * installs their reads and writes (`installCoreFields`); see the module
+ * comment.
  *
  * @internal
  */
@@ -124,93 +131,108 @@ export class GreenletCore {
    * of the context do not take along.
    * @ignore
    */
-  readonly [CARRIED]: GreenletCore;
-  // started, dead and a pending error as bits of one field: every
-  // greenthread carries them, and each field costs 8 B.
-  #flags = 0;
+  declare readonly [CARRIED]: GreenletCore;
+}
+
+/**
+ * Reads and writes of the scheduler's fields of a greenlet, which
+ * GreenThread declares as private fields and hands over from its static
+ * block, the only place that may touch them.
+ * @internal
+ */
+export interface CoreFields {
+  /** Started, dead and a pending error as bits of one word (and GreenThread's bits above). */
+  flags(g: GreenletCore): number;
+  setFlags(g: GreenletCore, flags: number): void;
   /** The park it waits in, if any. */
-  #park: Park | null = null;
-  /** What few greenlets need (see GreenletRare), made on first use. */
-  #rare: GreenletRare | null = null;
-  // Neighbours in the hub's list of live greenthreads (intrusive, so that
-  // registering costs no allocation): see LiveList.
-  #liveNext: GreenletCore | null = null;
-  #livePrev: GreenletCore | null = null;
+  park(g: GreenletCore): Park | null;
+  setPark(g: GreenletCore, park: Park | null): void;
+  /** What few greenlets need (see GreenletRare), once made. */
+  rare(g: GreenletCore): GreenletRare | null;
+  setRare(g: GreenletCore, rare: GreenletRare): void;
+  /** Neighbours in the hub's list of live greenthreads: see LiveList. */
+  liveNext(g: GreenletCore): GreenletCore | null;
+  setLiveNext(g: GreenletCore, next: GreenletCore | null): void;
+  livePrev(g: GreenletCore): GreenletCore | null;
+  setLivePrev(g: GreenletCore, prev: GreenletCore | null): void;
+}
 
-  /** @ignore */
-  constructor() {
-    this[CARRIED] = this;
-  }
-
-  static {
-    flagsOf = (g) => g.#flags;
-    addFlags = (g, bits) => {
-      g.#flags |= bits;
-    };
-    rareOf = (g) => g.#rare ??= newRare();
-    madeRare = (g) => g.#rare;
-    isStarted = (g) => (g.#flags & STARTED) !== 0;
-    markStarted = (g) => {
-      g.#flags |= STARTED;
-    };
-    isDead = (g) => (g.#flags & DEAD) !== 0;
-    markDead = (g) => {
-      if ((g.#flags & PENDING_ERROR) !== 0) {
-        // Ended before a switch point delivered them: nobody can see them now.
-        g.#rare!.pending = null;
-        pendingErrorCount--;
-      }
-      g.#flags = (g.#flags | DEAD) & ~PENDING_ERROR;
-    };
-    hasPendingError = (g) => (g.#flags & PENDING_ERROR) !== 0;
-    const clearPending = (g: GreenletCore) => {
-      g.#flags &= ~PENDING_ERROR;
+/**
+ * Builds this module's accessors on the fields' reads and writes; called
+ * once, by GreenThread's static block.
+ * @internal
+ */
+export function installCoreFields(fields: CoreFields): void {
+  const { flags, setFlags, park: parkOf, setPark, rare: rareIfAny, setRare } = fields;
+  const rareOrNew = (g: GreenletCore): GreenletRare => {
+    const made = rareIfAny(g);
+    if (made !== null) return made;
+    const rare = newRare();
+    setRare(g, rare);
+    return rare;
+  };
+  const clearPending = (g: GreenletCore) => {
+    setFlags(g, flags(g) & ~PENDING_ERROR);
+    pendingErrorCount--;
+  };
+  flagsOf = flags;
+  addFlags = (g, bits) => setFlags(g, flags(g) | bits);
+  rareOf = rareOrNew;
+  madeRare = rareIfAny;
+  isStarted = (g) => (flags(g) & STARTED) !== 0;
+  markStarted = (g) => setFlags(g, flags(g) | STARTED);
+  isDead = (g) => (flags(g) & DEAD) !== 0;
+  markDead = (g) => {
+    const bits = flags(g);
+    if ((bits & PENDING_ERROR) !== 0) {
+      // Ended before a switch point delivered them: nobody can see them now.
+      rareIfAny(g)!.pending = null;
       pendingErrorCount--;
-    };
-    addPark = (g, park) => {
-      if (g.#park === null) g.#park = park;
-      else ((g.#rare ??= newRare()).moreParks ??= []).push(park);
-    };
-    unpark = (g, park) => {
-      if (g.#park === park) g.#park = null;
-      else g.#rare?.forgetPark(park);
-    };
-    parksOf = (g) => {
-      const all: Park[] = g.#park === null ? [] : [g.#park];
-      const more = g.#rare?.moreParks;
-      if (more != null) all.push(...more);
-      return all;
-    };
-    signalOf = (g) => (g.#rare ??= newRare()).signal();
-    interrupt = (g, error) => g.#rare?.interrupt(error);
-    interruptDelivered = (g) => g.#rare?.interruptDelivered();
-    setPendingError = (g, error, source) => {
-      (g.#rare ??= newRare()).addPending(error, source);
-      if ((g.#flags & PENDING_ERROR) === 0) pendingErrorCount++;
-      g.#flags |= PENDING_ERROR;
-    };
-    withdrawPendingError = (g, source) => {
-      const rare = g.#rare;
-      if (rare === null || !rare.withdrawPending(source)) return;
-      if (rare.pending === null) clearPending(g);
-    };
-    takePendingError = (g) => {
-      const rare = g.#rare!;
-      const error = rare.takePending();
-      if (rare.pending === null) clearPending(g);
-      return error;
-    };
-    liveLinks = {
-      next: (g) => g.#liveNext,
-      prev: (g) => g.#livePrev,
-      setNext: (g, next) => {
-        g.#liveNext = next;
-      },
-      setPrev: (g, prev) => {
-        g.#livePrev = prev;
-      },
-    };
-  }
+    }
+    setFlags(g, (bits | DEAD) & ~PENDING_ERROR);
+  };
+  hasPendingError = (g) => (flags(g) & PENDING_ERROR) !== 0;
+  addPark = (g, park) => {
+    if (parkOf(g) === null) setPark(g, park);
+    else (rareOrNew(g).moreParks ??= []).push(park);
+  };
+  unpark = (g, park) => {
+    if (parkOf(g) === park) setPark(g, null);
+    else rareIfAny(g)?.forgetPark(park);
+  };
+  parksOf = (g) => {
+    const first = parkOf(g);
+    const all: Park[] = first === null ? [] : [first];
+    const more = rareIfAny(g)?.moreParks;
+    if (more != null) all.push(...more);
+    return all;
+  };
+  signalOf = (g) => rareOrNew(g).signal();
+  interrupt = (g, error) => rareIfAny(g)?.interrupt(error);
+  interruptDelivered = (g) => rareIfAny(g)?.interruptDelivered();
+  setPendingError = (g, error, source) => {
+    rareOrNew(g).addPending(error, source);
+    const bits = flags(g);
+    if ((bits & PENDING_ERROR) === 0) pendingErrorCount++;
+    setFlags(g, bits | PENDING_ERROR);
+  };
+  withdrawPendingError = (g, source) => {
+    const rare = rareIfAny(g);
+    if (rare === null || !rare.withdrawPending(source)) return;
+    if (rare.pending === null) clearPending(g);
+  };
+  takePendingError = (g) => {
+    const rare = rareIfAny(g)!;
+    const error = rare.takePending();
+    if (rare.pending === null) clearPending(g);
+    return error;
+  };
+  liveLinks = {
+    next: fields.liveNext,
+    prev: fields.livePrev,
+    setNext: fields.setLiveNext,
+    setPrev: fields.setLivePrev,
+  };
 }
 
 /**

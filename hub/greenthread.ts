@@ -17,12 +17,15 @@
  * @module
  */
 
+import { CARRIED } from "./async_context.ts";
 import { checkFunction } from "./checks.ts";
 import {
   addFlags,
   FIRST_FREE_FLAG,
   flagsOf,
   GreenletCore,
+  type GreenletRare,
+  installCoreFields,
   interrupt,
   interruptDelivered,
   isDead,
@@ -35,7 +38,7 @@ import { GreenletExit, isKill } from "./greenlet_exit.ts";
 import { EndWatchers, rare, rareIfMade } from "./greenthread_rare.ts";
 import { activeInstruments } from "./instruments.ts";
 import { currentGreenlet } from "./main_greenthreads.ts";
-import { wake, wakeWithError } from "./park.ts";
+import { type Park, wake, wakeWithError } from "./park.ts";
 import { checkBlocked, reportError, unregister } from "./scheduler.ts";
 import { completed, deliverPending, failed, hasPendingError, throwInto } from "./switch_points.ts";
 
@@ -128,6 +131,19 @@ export let outcomeOf: <T>(
  * ```
  */
 export class GreenThread<T = unknown> extends GreenletCore {
+  // The scheduler's fields (greenlet_core.ts): declared here, not in
+  // GreenletCore, as V8 allocates a derived class inline only when its base
+  // does nothing.
+  /** @ignore */
+  declare readonly [CARRIED]: GreenletCore;
+  // started, dead and a pending error as bits of one field (and this
+  // class's outcome bits above them): every greenthread carries them, and
+  // each field costs 8 B.
+  #flags = 0;
+  #park: Park | null = null;
+  #rare: GreenletRare | null = null;
+  #liveNext: GreenletCore | null = null;
+  #livePrev: GreenletCore | null = null;
   /** A number unique within this thread; the main greenthread's is 0, the hub's -1. */
   readonly id: number;
   // Fields typed without T keep GreenThread<T> covariant in T, so a
@@ -159,6 +175,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
     id?: number,
   ) {
     super();
+    (this as { [CARRIED]: GreenletCore })[CARRIED] = this;
     this.id = id ?? nextId++;
     this.#fnThenResult = fn;
     this.#args = args;
@@ -330,6 +347,18 @@ export class GreenThread<T = unknown> extends GreenletCore {
   }
 
   static {
+    installCoreFields({
+      flags: (g) => (g as GreenThread).#flags,
+      setFlags: (g, flags) => void ((g as GreenThread).#flags = flags),
+      park: (g) => (g as GreenThread).#park,
+      setPark: (g, park) => void ((g as GreenThread).#park = park),
+      rare: (g) => (g as GreenThread).#rare,
+      setRare: (g, rare) => void ((g as GreenThread).#rare = rare),
+      liveNext: (g) => (g as GreenThread).#liveNext,
+      setLiveNext: (g, next) => void ((g as GreenThread).#liveNext = next),
+      livePrev: (g) => (g as GreenThread).#livePrev,
+      setLivePrev: (g, prev) => void ((g as GreenThread).#livePrev = prev),
+    });
     begin = (gt) => {
       markStarted(gt);
       // deno-lint-ignore no-explicit-any
