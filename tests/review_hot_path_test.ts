@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { Event, GreenletExit, GreenPool, sleep, spawn } from "../mod.ts";
 import { getHub } from "../hub/hub.ts";
+import { GreenletCore } from "../hub/greenlet_core.ts";
+import { EndWatchers } from "../hub/greenthread_rare.ts";
 import { installMockClock } from "../testing/mod.ts";
 
 const hub = getHub();
@@ -65,4 +67,67 @@ Deno.test("imap over an array leaves it untouched and reads items appended while
   assert.deepEqual(seen, [10, 20, 30, 40]);
   assert.deepEqual(input, [...snapshot, 4]);
   await pool.waitall();
+});
+
+Deno.test("a waiter of wait() killed while it waits leaves the line; the others get the result in order", async () => {
+  const gate = new Event();
+  const target = spawn(async () => {
+    await gate.wait();
+    return "done";
+  });
+  const order: string[] = [];
+  const waiter = (name: string) =>
+    spawn(async () => {
+      try {
+        order.push(`${name}:${await target.wait()}`);
+      } catch (error) {
+        order.push(`${name}:${error instanceof GreenletExit ? "killed" : error}`);
+      }
+    });
+  const a = waiter("a");
+  const b = waiter("b");
+  const c = waiter("c");
+  await sleep(0); // all three park in target's line of waiters
+  assert.equal(hub.stats().parked, 4); // target on the gate, a, b and c on target
+  await b.kill();
+  assert.equal(hub.stats().parked, 3); // b left the line by itself
+  gate.send();
+  await Promise.all([a.wait(), b.wait(), c.wait()]);
+  assert.deepEqual(order, ["b:killed", "a:done", "c:done"]);
+  assert.equal(hub.stats().parked, 0);
+});
+
+Deno.test("kill() of a greenthread that others wait for: killer and waiters resume once it has ended", async () => {
+  const order: string[] = [];
+  const target = spawn(async () => {
+    try {
+      await sleep(10);
+    } finally {
+      await sleep(0); // cleanup with a switch point: the killer waits for it
+      order.push("target cleaned up");
+    }
+  });
+  const waiter = spawn(async () => {
+    try {
+      await target.wait();
+    } catch (error) {
+      order.push(`waiter:${error instanceof GreenletExit}`);
+    }
+  });
+  await sleep(0);
+  await target.kill();
+  order.push("killer");
+  await waiter.wait();
+  // Woken in the order they began to wait: the waiter parked before the killer.
+  assert.deepEqual(order, ["target cleaned up", "waiter:true", "killer"]);
+  assert.equal(hub.stats().parked, 0);
+});
+
+Deno.test("GreenletCore and EndWatchers stay allocated inline: no state in a base class", () => {
+  // V8 allocates an instance of a derived class inline only when its base
+  // class does nothing (hub/greenlet_core.ts gives the figure): GreenThread's
+  // base must stay empty, and EndWatchers must not extend a class with fields.
+  assert.deepEqual(Reflect.ownKeys(new GreenletCore()), []);
+  assert.equal(Object.getPrototypeOf(GreenletCore), Function.prototype);
+  assert.equal(Object.getPrototypeOf(EndWatchers), Function.prototype);
 });
