@@ -6,7 +6,8 @@
  * whether it started or ended, the parks it waits in, an error thrown into
  * it that it has not seen yet (a *pending* error, which its next switch
  * point delivers), the `AbortSignal` behind `gt.signal`, its links in the
- * hub's list of live greenthreads — and lives in private fields. The
+ * hub's list of live greenthreads — and lives in GreenThread's private
+ * fields (see below for why there). The
  * scheduler reaches them through the functions this module exports, which
  * the package's entry points do not re-export: a user's `gt.` lists the
  * contract and nothing else, and `gt.dead = true` does not compile.
@@ -31,7 +32,7 @@
 import type { Park } from "./park.ts";
 import { CARRIED } from "./async_context.ts";
 
-// Bits of Greenlet's #flags. GreenThread keeps its outcome in the bits
+// Bits of GreenThread's #flags. GreenThread keeps its outcome in the bits
 // above these (greenthread.ts): one flag word per greenthread, not two.
 const STARTED = 1;
 const DEAD = 2;

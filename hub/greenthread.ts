@@ -50,9 +50,9 @@ export { runInline } from "./greenthread_start.ts";
 // deno-lint-ignore no-explicit-any
 export type LinkCallback<T> = (gt: GreenThread<T>, ...args: any[]) => unknown;
 
-// Its outcome, and OBSERVED once someone waited or linked: bits of
-// GreenletCore's flag word above the core's own (one field, not two: every
-// greenthread carries it; 8 B, bench/compare/parked_memory_ours.ts).
+// Its outcome, and OBSERVED once someone waited or linked: bits of #flags
+// above the scheduler's own (greenlet_core.ts): one field, not two, as every
+// greenthread carries it (8 B, bench/compare/parked_memory_ours.ts).
 const RETURNED = FIRST_FREE_FLAG;
 const FAILED = FIRST_FREE_FLAG * 2;
 const OUTCOME = RETURNED | FAILED;
@@ -62,7 +62,7 @@ const SOLE_ARGUMENT = FIRST_FREE_FLAG * 8;
 /**
  * It was given AsyncLocalStorage values to start with, kept in its rare
  * state. A bit, so that starting and ending a greenthread without them
- * never reads the rare state: an imap's first call has rare state (its
+ * never looks for them there: an imap's first call has rare state (its
  * reader waits for it, a link), and V8's optimized start and end, made
  * before any greenthread with rare state went through them, deopted at the
  * next map's first call. The second `GreenPool(1000).imap` of 200k trivial
@@ -380,7 +380,8 @@ export class GreenThread<T = unknown> extends GreenletCore {
       addFlags(gt, outcome);
       gt.#fnThenResult = result;
       gt.#args = null;
-      if ((flagsOf(gt) & SPAWN_CONTEXT) !== 0) rare(gt).spawnContext = undefined; // ended unstarted
+      // Ended unstarted: drop the values (a start took them already).
+      if ((flagsOf(gt) & SPAWN_CONTEXT) !== 0) rare(gt).spawnContext = undefined;
       unregister(gt);
       const instruments = activeInstruments;
       if (instruments !== null) {

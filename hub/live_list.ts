@@ -2,8 +2,9 @@
  * LiveList: the hub's list of live spawned greenthreads, for
  * `hub.greenthreads()` and the debug listings.
  *
- * Intrusive and doubly linked through each greenlet's private live links
- * (greenlet.ts), so that adding and removing cost no allocation and O(1).
+ * Intrusive and doubly linked through each greenthread's private live
+ * links (declared in greenthread.ts, reached through greenlet_core.ts
+ * `liveLinks`), so that adding and removing cost no allocation and O(1).
  *
  * @module
  */

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { contextCarrierKind } from "../hub/current.ts";
 import { takeSpawnContext } from "../hub/greenthread.ts";
+import { rareIfMade } from "../hub/greenthread_rare.ts";
 import { getCurrent, spawn } from "../green/spawn.ts";
 import { sleep } from "../green/sleep.ts";
 import { Event } from "../green/event.ts";
@@ -221,6 +222,7 @@ Deno.test("async context: a greenthread killed before it starts drops its spawne
   const gt = als.run("held", () => spawn(() => 1));
   await gt.kill();
   assert.equal(takeSpawnContext(gt), undefined, "nothing kept alive by a dead greenthread");
+  assert.equal(rareIfMade(gt)?.spawnContext, undefined, "its rare state holds nothing either");
   await assert.rejects(gt.wait(), { name: "GreenletExit" });
 });
 

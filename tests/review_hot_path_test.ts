@@ -127,6 +127,7 @@ Deno.test("GreenletCore and EndWatchers stay allocated inline: no state in a bas
   // V8 allocates an instance of a derived class inline only when its base
   // class does nothing (hub/greenlet_core.ts gives the figure): GreenThread's
   // base must stay empty, and EndWatchers must not extend a class with fields.
+  assert.match(Function.prototype.toString.call(GreenletCore), /^class GreenletCore\s*\{\s*\}$/);
   assert.deepEqual(Reflect.ownKeys(new GreenletCore()), []);
   assert.equal(Object.getPrototypeOf(GreenletCore), Function.prototype);
   assert.equal(Object.getPrototypeOf(EndWatchers), Function.prototype);
