@@ -110,3 +110,18 @@ Deno.test("bench/parked_heap.ts breaks a parked greenthread's bytes down by obje
   assert.match(out, /\d+\.\d B +1\.00 each +object GreenThread/);
   assert.match(out, /object Park\n/);
 });
+
+Deno.test("bench/imap_floor.ts and bench/imap_runs.ts time imap against raw Deno", async () => {
+  const floor = await run(["run", "-A", "bench/imap_floor.ts", "--rounds=1"]);
+  for (const variant of ["raw", "floor", "ours"]) {
+    assert.match(floor, new RegExp(`^${variant} \\| \\d+ \\[\\d+–\\d+\\] \\| [\\d.]+$`, "m"));
+  }
+  const runs = await run(["run", "-A", "bench/imap_runs.ts", "--processes=1", "--runs=2"]);
+  for (const impl of ["ours", "raw"]) {
+    assert.match(
+      runs,
+      new RegExp(`^${impl}\\s+run 1: [\\d.]+ .*run 2: [\\d.]+ .*1\\.00× the last`, "m"),
+    );
+  }
+  assert.match(runs, /^second run \(what deno task compare times\), ours ÷ raw as rates: [\d.]+$/m);
+});

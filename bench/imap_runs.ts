@@ -1,0 +1,116 @@
+/**
+ * How `GreenPool(1000).imap` warms up: consecutive maps of 200k trivial
+ * calls in fresh processes, timed one by one, against raw Deno's bounded
+ * async map (bench/compare/imap_raw.ts's) doing the same.
+ *
+ *   deno run -A bench/imap_runs.ts [--processes=8] [--runs=4]
+ *
+ * `deno task compare` times a process's second map, after one warm-up: the
+ * run where code V8 optimized during the first map meets what the first
+ * never did (a new map's objects, its first push, the array's end) and
+ * deopts. This prints, per run index, the median time over the processes,
+ * ours and raw alternating, and each run's time over the last run's, so a
+ * second run that stays slow shows. Add `--v8-flags=--trace-deopt-verbose`
+ * to a child's command line (run `--child=ours`) to see which branch deopts.
+ *
+ * The host here slows whole processes now and then (a core shared with a
+ * neighbour): read the medians, and rerun when the ranges are wide.
+ *
+ * @module
+ */
+
+import { GreenPool } from "../green/greenpool.ts";
+import { arg, median } from "./common.ts";
+
+const N = 200_000;
+const CHUNK = 1000;
+
+function work(i: number): number {
+  return i + 1;
+}
+
+// deno-lint-ignore require-await
+async function rawWork(i: number): Promise<number> {
+  return i + 1;
+}
+
+async function ours(inputs: number[]): Promise<number> {
+  let sum = 0;
+  for await (const r of new GreenPool(CHUNK).imap(work, inputs)) sum += r;
+  return sum;
+}
+
+async function raw(inputs: number[]): Promise<number> {
+  let sum = 0;
+  for (let start = 0; start < inputs.length; start += CHUNK) {
+    for (const r of await Promise.all(inputs.slice(start, start + CHUNK).map(rawWork))) sum += r;
+  }
+  return sum;
+}
+
+/** One process: `runs` maps in a row; prints their times (ms) as JSON. */
+async function child(impl: string, runs: number): Promise<void> {
+  const map = impl === "ours" ? ours : raw;
+  const inputs = Array.from({ length: N }, (_, i) => i);
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    const sum = await map(inputs);
+    times.push(performance.now() - start);
+    if (sum !== N * (N + 1) / 2) throw new Error(`lost results: sum ${sum}`);
+  }
+  console.log(JSON.stringify(times));
+}
+
+async function spawnChild(impl: string, runs: number): Promise<number[]> {
+  const script = new URL(import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, `--child=${impl}`, `--runs=${runs}`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`Cannot run the ${impl} child: exit code ${out.code}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
+const runs = Number(arg("runs") ?? "4");
+const processes = Number(arg("processes") ?? "8");
+if (!Number.isInteger(runs) || runs < 2) {
+  throw new RangeError(`Cannot time warm-up: --runs must be an integer ≥ 2, received ${runs}`);
+}
+if (!Number.isInteger(processes) || processes < 1) {
+  throw new RangeError(
+    `Cannot time warm-up: --processes must be a positive integer, received ${processes}`,
+  );
+}
+
+const childImpl = arg("child");
+if (childImpl !== undefined) {
+  await child(childImpl, runs);
+} else {
+  const results: Record<string, number[][]> = { ours: [], raw: [] };
+  for (let p = 0; p < processes; p++) {
+    for (const impl of ["ours", "raw"]) results[impl].push(await spawnChild(impl, runs));
+  }
+  console.log(`${processes} fresh processes each, alternating; ms per map of ${N} calls`);
+  for (const impl of ["ours", "raw"]) {
+    const cells: string[] = [];
+    const last = median(results[impl].map((t) => t[runs - 1]));
+    for (let r = 0; r < runs; r++) {
+      const times = results[impl].map((t) => t[r]);
+      const m = median(times);
+      cells.push(
+        `run ${r + 1}: ${m.toFixed(1)} (${Math.min(...times).toFixed(1)}–${
+          Math.max(...times).toFixed(1)
+        }, ${(m / last).toFixed(2)}× the last)`,
+      );
+    }
+    console.log(`${impl.padEnd(4)}  ${cells.join("  ")}`);
+  }
+  const second = (impl: string) => median(results[impl].map((t) => t[1]));
+  console.log(
+    `second run (what deno task compare times), ours ÷ raw as rates: ${
+      (second("raw") / second("ours")).toFixed(3)
+    }`,
+  );
+}
