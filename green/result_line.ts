@@ -89,11 +89,11 @@ export class ResultLine<T, O = unknown> {
   push(gt: GreenThread<T>): void {
     this.#gts.push(gt);
     // A reader waiting on an empty line gets it now (it may have ended
-    // already: GreenPool's inline run) or when it ends.
-    // Readers first: they are read at every push, where `length === 1` is
-    // true only at a line's first push, so reading them second left code
-    // V8 optimized in one map without feedback for that read, and the next
-    // map's first push deopted the fill loop. With the array's end moved out
+    // already: GreenPool's inline run) or when it ends. The readers are
+    // checked first, at every push: checked second, behind `length === 1`
+    // (true only at a line's first push), their read had no feedback in code
+    // V8 optimized during one map, and the next map's first push deopted
+    // the fill loop. With the array's end moved out
     // of that loop too (GreenMap #fillFromArray), the second
     // `GreenPool(1000).imap` of 200k trivial calls in a process: 31.5 ->
     // 26.4 ms (median over the 7 of 14 alternating fresh processes per tree

@@ -126,11 +126,8 @@ export function spawnAfter<A extends unknown[], T>(
   fn: (...args: A) => T,
   ...args: A
 ): GreenThread<Awaited<T>> {
-  return spawnLater("spawnAfter", seconds, fn, args, startNow);
-}
-
-function startNow(gt: GreenThread<unknown>): void {
-  startAlone(gt); // we are in the pump, at the timer's place: start as if queued
+  // The timer's entry starts it: we are in the pump, at the timer's place.
+  return spawnLater("spawnAfter", seconds, fn, args, startAlone);
 }
 
 /**

@@ -128,8 +128,8 @@ export let liveLinks: {
 export class GreenletCore {
   /**
    * Itself: a greenlet is its own async context value (async_context.ts).
-   * Its other state is in private fields, which AsyncLocalStorage's copies
-   * of the context do not take along.
+   * Its other state is in GreenThread's private fields, which
+   * AsyncLocalStorage's copies of the context do not take along.
    * @ignore
    */
   declare readonly [CARRIED]: GreenletCore;
