@@ -211,16 +211,16 @@ Deno.test("start groups: a step joins only the newest entry, and only until a pu
   const a = entry("a");
   const b = entry("b");
   runq.schedule(a);
-  assert.equal(runq.newest === a, true);
+  assert.equal(runq.newest, a);
   runq.joinedNewest();
   assert.equal(runq.length, 2, "a step that joined counts as an entry");
   runq.schedule(b);
-  assert.equal(runq.newest === a, false, "b is queued after a");
-  assert.equal(runq.newest === b, true);
+  assert.notEqual(runq.newest, a, "b is queued after a");
+  assert.equal(runq.newest, b);
   const switches = runq.switches;
   await Promise.resolve(); // the pump is a microtask
   assert.deepEqual(ran, ["a", "a newest: false", "b", "b newest: false"]);
-  assert.equal(runq.newest === b, false, "b was taken by the pump");
+  assert.equal(runq.newest, null, "b was taken by the pump");
   assert.equal(runq.length, 0);
   assert.equal(runq.switches - switches, 3, "a, the step that joined it, and b");
 });
