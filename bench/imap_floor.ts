@@ -21,25 +21,12 @@
  * @module
  */
 
-import { GreenPool } from "../green/greenpool.ts";
 import { Fifo } from "../hub/fifo.ts";
-import { median } from "./common.ts";
+import { arg, median } from "./common.ts";
+import { EXPECTED, inputs, LIMIT, N, oursMap, rawMap, work } from "./imap_workload.ts";
 
-const roundsArg = Deno.args.find((arg) => arg.startsWith("--rounds="));
-const ROUNDS = roundsArg === undefined ? 12 : Number(roundsArg.slice("--rounds=".length));
-const N = 200_000;
-const LIMIT = 1000;
-const inputs = Array.from({ length: N }, (_, i) => i);
-const EXPECTED = N * (N + 1) / 2;
-
-function work(i: number): number {
-  return i + 1;
-}
-
-// deno-lint-ignore require-await
-async function rawWork(i: number): Promise<number> {
-  return i + 1;
-}
+const ROUNDS = Number(arg("rounds") ?? "12");
+const items = inputs();
 
 // ------------------------------------------------------------ the floor
 
@@ -139,25 +126,18 @@ class FloorMap implements AsyncIterableIterator<unknown> {
 
 // ------------------------------------------------------------ the three
 
-async function raw(): Promise<number> {
-  let sum = 0;
-  for (let start = 0; start < N; start += LIMIT) {
-    const chunk = inputs.slice(start, start + LIMIT).map(rawWork);
-    for (const r of await Promise.all(chunk)) sum += r;
-  }
-  return sum;
+function raw(): Promise<number> {
+  return rawMap(items);
 }
 
 async function floor(): Promise<number> {
   let sum = 0;
-  for await (const r of new FloorMap(work as (x: unknown) => unknown, inputs)) sum += r as number;
+  for await (const r of new FloorMap(work as (x: unknown) => unknown, items)) sum += r as number;
   return sum;
 }
 
-async function ours(): Promise<number> {
-  let sum = 0;
-  for await (const r of new GreenPool(LIMIT).imap(work, inputs)) sum += r;
-  return sum;
+function ours(): Promise<number> {
+  return oursMap(items);
 }
 
 const variants = { raw, floor, ours };

@@ -19,45 +19,19 @@
  * @module
  */
 
-import { GreenPool } from "../green/greenpool.ts";
 import { arg, median } from "./common.ts";
-
-const N = 200_000;
-const CHUNK = 1000;
-
-function work(i: number): number {
-  return i + 1;
-}
-
-// deno-lint-ignore require-await
-async function rawWork(i: number): Promise<number> {
-  return i + 1;
-}
-
-async function ours(inputs: number[]): Promise<number> {
-  let sum = 0;
-  for await (const r of new GreenPool(CHUNK).imap(work, inputs)) sum += r;
-  return sum;
-}
-
-async function raw(inputs: number[]): Promise<number> {
-  let sum = 0;
-  for (let start = 0; start < inputs.length; start += CHUNK) {
-    for (const r of await Promise.all(inputs.slice(start, start + CHUNK).map(rawWork))) sum += r;
-  }
-  return sum;
-}
+import { EXPECTED, inputs, N, oursMap, rawMap } from "./imap_workload.ts";
 
 /** One process: `runs` maps in a row; prints their times (ms) as JSON. */
 async function child(impl: string, runs: number): Promise<void> {
-  const map = impl === "ours" ? ours : raw;
-  const inputs = Array.from({ length: N }, (_, i) => i);
+  const map = impl === "ours" ? oursMap : rawMap;
+  const items = inputs();
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const start = performance.now();
-    const sum = await map(inputs);
+    const sum = await map(items);
     times.push(performance.now() - start);
-    if (sum !== N * (N + 1) / 2) throw new Error(`lost results: sum ${sum}`);
+    if (sum !== EXPECTED) throw new Error(`lost results: sum ${sum}`);
   }
   console.log(JSON.stringify(times));
 }
