@@ -134,8 +134,6 @@ export class GreenThread<T = unknown> extends GreenletCore {
   // The scheduler's fields (greenlet_core.ts): declared here, not in
   // GreenletCore, as V8 allocates a derived class inline only when its base
   // does nothing.
-  /** @ignore */
-  declare readonly [CARRIED]: GreenletCore;
   // started, dead and a pending error as bits of one field (and this
   // class's outcome bits above them): every greenthread carries them, and
   // each field costs 8 B.
