@@ -133,10 +133,9 @@ export let outcomeOf: <T>(
 export class GreenThread<T = unknown> extends GreenletCore {
   // The scheduler's fields (greenlet_core.ts): declared here, not in
   // GreenletCore, as V8 allocates a derived class inline only when its base
-  // does nothing.
-  // started, dead and a pending error as bits of one field (and this
-  // class's outcome bits above them): every greenthread carries them, and
-  // each field costs 8 B.
+  // does nothing. #flags holds started, dead and a pending error as bits of
+  // one field, with this class's outcome bits above them: every greenthread
+  // carries it, and each field costs 8 B.
   #flags = 0;
   #park: Park | null = null;
   #rare: GreenletRare | null = null;
