@@ -264,21 +264,14 @@ export class GreenMap<T> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * #fill for imap over one plain array, the hot path. Reading by index is
-   * what the built-in iterator does (length read at each step, holes read
-   * as undefined), without its step object: GreenPool(1000).imap over 200k
-   * trivial calls, CPU ms (median of 7 runs per process, 6 alternating
-   * processes, taskset -c 0): 64.2-71.7 (median 66.0) -> 61.4-65.1 (median
-   * 62.7). Each call gets its item as its sole argument, with no argument
-   * list to allocate and spread: both trees in one process (`taskset -c
-   * 1`, 15 and 21 alternating rounds, either tree loaded first), time per
-   * call with this / without: 0.863, 0.926, 0.853, 0.929 (bursts of bare
-   * spawns, the control: 1.021, 1.027, 0.977, 0.992).
-   *
-   * True when the array has ended: the caller ends the inputs. Not here,
-   * as the end is a branch the optimized loop has never taken, and taking
-   * it deopts the loop the next map then starts with (see `ResultLine.push`
-   * for the figure).
+   * #fill for imap over one plain array, the hot path. Read by index, as
+   * the built-in iterator reads (length at each step, holes as undefined),
+   * without its step objects: CPU ms per 200k-call map 66.0 -> 62.7
+   * (medians, taskset -c 0). Each call gets its item as its sole argument,
+   * with no list to allocate and spread: time per call 0.85-0.93 of before
+   * (RESULTS.md, sixth session). True when the array has ended: the caller
+   * ends the inputs, as that branch here deopts the next map's loop
+   * (`ResultLine.push` gives the figure).
    */
   #fillFromArray(array: unknown[]): boolean {
     const line = this.#line;

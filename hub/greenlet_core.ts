@@ -40,10 +40,6 @@ const PENDING_ERROR = 4;
 /** The lowest bit of the flag word that GreenThread may use. */
 export const FIRST_FREE_FLAG = 8;
 
-/** The whole flag word (GreenThread reads its bits from it). */
-export let flagsOf: (g: GreenletCore) => number;
-/** Sets `bits` in the flag word (only bits from FIRST_FREE_FLAG up). */
-export let addFlags: (g: GreenletCore, bits: number) => void;
 /**
  * Its rare-state object (links, name, parks beyond the first, …), made on
  * first use by the maker greenthread_rare.ts installs.
@@ -110,12 +106,10 @@ export let withdrawPendingError: (g: GreenletCore, source: unknown) => void;
 /** Takes the next pending error for delivery (there must be one). */
 export let takePendingError: (g: GreenletCore) => unknown;
 /** The hub's live list links (live_list.ts). */
-export let liveLinks: {
-  next(g: GreenletCore): GreenletCore | null;
-  prev(g: GreenletCore): GreenletCore | null;
-  setNext(g: GreenletCore, next: GreenletCore | null): void;
-  setPrev(g: GreenletCore, prev: GreenletCore | null): void;
-};
+export let liveLinks: Pick<
+  CoreFields,
+  "liveNext" | "livePrev" | "setLiveNext" | "setLivePrev"
+>;
 
 /**
  * The scheduler's part of a greenthread: the base class of `GreenThread`.
@@ -176,8 +170,6 @@ export function installCoreFields(fields: CoreFields): void {
     setFlags(g, flags(g) & ~PENDING_ERROR);
     pendingErrorCount--;
   };
-  flagsOf = flags;
-  addFlags = (g, bits) => setFlags(g, flags(g) | bits);
   rareOf = rareOrNew;
   madeRare = rareIfAny;
   isStarted = (g) => (flags(g) & STARTED) !== 0;
@@ -228,12 +220,7 @@ export function installCoreFields(fields: CoreFields): void {
     if (rare.pending === null) clearPending(g);
     return error;
   };
-  liveLinks = {
-    next: fields.liveNext,
-    prev: fields.livePrev,
-    setNext: fields.setLiveNext,
-    setPrev: fields.setLivePrev,
-  };
+  liveLinks = fields;
 }
 
 /**

@@ -20,9 +20,7 @@
 import { CARRIED } from "./async_context.ts";
 import { checkFunction } from "./checks.ts";
 import {
-  addFlags,
   FIRST_FREE_FLAG,
-  flagsOf,
   GreenletCore,
   type GreenletRare,
   installCoreFields,
@@ -60,14 +58,10 @@ const OBSERVED = FIRST_FREE_FLAG * 4;
 /** Its function takes the one argument stored where the argument list would be. */
 const SOLE_ARGUMENT = FIRST_FREE_FLAG * 8;
 /**
- * It was given AsyncLocalStorage values to start with, kept in its rare
- * state. A bit, so that starting and ending a greenthread without them
- * never looks for them there: an imap's first call has rare state (its
- * reader waits for it, a link), and V8's optimized start and end, made
- * before any greenthread with rare state went through them, deopted at the
- * next map's first call. The second `GreenPool(1000).imap` of 200k trivial
- * calls in a process, median of 12 fresh processes each, alternating:
- * 35.5 ms reading the rare state, 33.0 with this bit.
+ * Its rare state holds AsyncLocalStorage values not yet taken by its start.
+ * A bit, so that start and end never read rare state for them: that read
+ * deopted the next imap's first call (35.5 -> 33.0 ms, RESULTS.md, seventh
+ * session).
  */
 const SPAWN_CONTEXT = FIRST_FREE_FLAG * 16;
 /** The data of a park that waits in `kill()`: it resolves whatever the outcome. */
@@ -148,7 +142,8 @@ export class GreenThread<T = unknown> extends GreenletCore {
   // Its function until it starts, then (once it has ended) its return value
   // or error: one field, as the two are never needed at once (8 B).
   #fnThenResult: unknown;
-  #args: unknown[] | null;
+  /** Its argument list, or its one argument when SOLE_ARGUMENT is set. */
+  #args: unknown;
   // Waiters in wait() and, marked KILL_WAIT, in kill(), and the exit hooks:
   // one object, not a lot per kind, as a field costs every greenthread 8 B
   // and its spawn time (imap in fresh processes, 9 alternating runs: 1.86M
@@ -178,7 +173,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
     this.#args = args;
     if (spawnContext !== undefined) {
       rare(this).spawnContext = spawnContext;
-      addFlags(this, SPAWN_CONTEXT);
+      this.#flags |= SPAWN_CONTEXT;
     }
   }
 
@@ -224,10 +219,10 @@ export class GreenThread<T = unknown> extends GreenletCore {
    * ```
    */
   wait(): Promise<T> {
-    addFlags(this, OBSERVED);
+    this.#flags |= OBSERVED;
     const g = currentGreenlet();
     if (hasPendingError(g)) return deliverPending(g);
-    const outcome = flagsOf(this) & OUTCOME;
+    const outcome = this.#flags & OUTCOME;
     if (outcome === RETURNED) return completed(g, this.#fnThenResult as T);
     if (outcome === FAILED) return failed(g, this.#fnThenResult);
     if (this.id <= 0) {
@@ -322,7 +317,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
   // deno-lint-ignore no-explicit-any
   link<A extends any[]>(fn: (gt: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
     checkFunction("link", fn);
-    addFlags(this, OBSERVED);
+    this.#flags |= OBSERVED;
     if (!rare(this).addLink(fn, args, isDead(this))) fn(this, ...args);
   }
 
@@ -360,9 +355,9 @@ export class GreenThread<T = unknown> extends GreenletCore {
       markStarted(gt);
       // deno-lint-ignore no-explicit-any
       const fn = gt.#fnThenResult as (...args: any[]) => unknown;
-      const args = gt.#args!;
+      const args = gt.#args;
       gt.#fnThenResult = gt.#args = null; // not needed any more: let them be collected
-      return (flagsOf(gt) & SOLE_ARGUMENT) !== 0 ? fn(args) : fn(...args);
+      return (gt.#flags & SOLE_ARGUMENT) !== 0 ? fn(args) : fn(...(args as unknown[]));
     };
     // A function in the static block, not a `#finish` method: a class with a
     // private method stores its brand in every instance (8 B per
@@ -374,11 +369,11 @@ export class GreenThread<T = unknown> extends GreenletCore {
       // point is the one to name in a blocking report.
       checkBlocked(gt);
       markDead(gt);
-      addFlags(gt, outcome);
+      gt.#flags |= outcome;
       gt.#fnThenResult = result;
       gt.#args = null;
-      // Ended unstarted: drop the values (a start took them already).
-      if ((flagsOf(gt) & SPAWN_CONTEXT) !== 0) rare(gt).spawnContext = undefined;
+      // Ended unstarted: drop the values (a start takes them and clears the bit).
+      if ((gt.#flags & SPAWN_CONTEXT) !== 0) rare(gt).spawnContext = undefined;
       unregister(gt);
       const instruments = activeInstruments;
       if (instruments !== null) {
@@ -396,16 +391,17 @@ export class GreenThread<T = unknown> extends GreenletCore {
         watchers.runHooks(gt);
       }
       rareIfMade(gt)?.runLinks(gt); // a hook may have made it just now
-      if (outcome === FAILED && (flagsOf(gt) & OBSERVED) === 0 && !isKill(result)) {
+      if (outcome === FAILED && (gt.#flags & OBSERVED) === 0 && !isKill(result)) {
         reportError(result, gt);
       }
     };
     setSoleArgument = (gt, arg) => {
-      gt.#args = arg as unknown[]; // read back as one argument, by the flag
-      addFlags(gt, SOLE_ARGUMENT);
+      gt.#args = arg; // read back as one argument, by the flag
+      gt.#flags |= SOLE_ARGUMENT;
     };
     takeSpawnContext = (gt) => {
-      if ((flagsOf(gt) & SPAWN_CONTEXT) === 0) return undefined;
+      if ((gt.#flags & SPAWN_CONTEXT) === 0) return undefined;
+      gt.#flags &= ~SPAWN_CONTEXT;
       const extra = rare(gt);
       const context = extra.spawnContext;
       extra.spawnContext = undefined; // not kept alive past the start
@@ -420,7 +416,7 @@ export class GreenThread<T = unknown> extends GreenletCore {
       else (gt.#watchers ??= new EndWatchers()).addHook(fn);
     };
     outcomeOf = (gt) => {
-      const outcome = flagsOf(gt) & OUTCOME;
+      const outcome = gt.#flags & OUTCOME;
       if (outcome === RETURNED) return { ok: true as const, value: gt.#fnThenResult as never };
       if (outcome === FAILED) return { ok: false as const, error: gt.#fnThenResult };
       return undefined;

@@ -18,27 +18,27 @@ export class LiveList<G extends GreenletCore> {
   /** Records a greenthread that was just spawned. */
   add(greenlet: G): void {
     const head = this.#head;
-    liveLinks.setNext(greenlet, head);
-    if (head !== null) liveLinks.setPrev(head, greenlet);
+    liveLinks.setLiveNext(greenlet, head);
+    if (head !== null) liveLinks.setLivePrev(head, greenlet);
     this.#head = greenlet;
   }
 
   /** Forgets a greenthread that ended; does nothing if it was not added. */
   remove(greenlet: G): void {
-    const prev = liveLinks.prev(greenlet);
-    const next = liveLinks.next(greenlet);
-    if (prev !== null) liveLinks.setNext(prev, next);
+    const prev = liveLinks.livePrev(greenlet);
+    const next = liveLinks.liveNext(greenlet);
+    if (prev !== null) liveLinks.setLiveNext(prev, next);
     else if (this.#head === greenlet) this.#head = next as G | null;
     else return; // not in the list
-    if (next !== null) liveLinks.setPrev(next, prev);
-    liveLinks.setPrev(greenlet, null);
-    liveLinks.setNext(greenlet, null);
+    if (next !== null) liveLinks.setLivePrev(next, prev);
+    liveLinks.setLivePrev(greenlet, null);
+    liveLinks.setLiveNext(greenlet, null);
   }
 
   /** The live greenthreads, oldest first. */
   toArray(): G[] {
     const all: G[] = [];
-    for (let g: GreenletCore | null = this.#head; g !== null; g = liveLinks.next(g)) {
+    for (let g: GreenletCore | null = this.#head; g !== null; g = liveLinks.liveNext(g)) {
       all.push(g as G);
     }
     return all.reverse();
