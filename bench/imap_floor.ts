@@ -22,10 +22,12 @@
  */
 
 import { Fifo } from "../hub/fifo.ts";
-import { arg, median } from "./common.ts";
+import { median } from "./common.ts";
+import { intArg } from "./compare/common.ts";
 import { EXPECTED, inputs, LIMIT, N, oursMap, rawMap, work } from "./imap_workload.ts";
 
-const ROUNDS = Number(arg("rounds") ?? "12");
+const ROUNDS = intArg("rounds", 12);
+if (ROUNDS < 1) throw new RangeError(`Cannot time imap: --rounds must be ≥ 1, received ${ROUNDS}`);
 const items = inputs();
 
 // ------------------------------------------------------------ the floor

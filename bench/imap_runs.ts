@@ -20,10 +20,14 @@
  */
 
 import { arg, median } from "./common.ts";
+import { intArg } from "./compare/common.ts";
 import { EXPECTED, inputs, N, oursMap, rawMap } from "./imap_workload.ts";
 
 /** One process: `runs` maps in a row; prints their times (ms) as JSON. */
 async function child(impl: string, runs: number): Promise<void> {
+  if (impl !== "ours" && impl !== "raw") {
+    throw new RangeError(`Cannot run a child: --child must be ours or raw, received ${impl}`);
+  }
   const map = impl === "ours" ? oursMap : rawMap;
   const items = inputs();
   const times: number[] = [];
@@ -47,15 +51,11 @@ async function spawnChild(impl: string, runs: number): Promise<number[]> {
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
 }
 
-const runs = Number(arg("runs") ?? "4");
-const processes = Number(arg("processes") ?? "8");
-if (!Number.isInteger(runs) || runs < 2) {
-  throw new RangeError(`Cannot time warm-up: --runs must be an integer ≥ 2, received ${runs}`);
-}
-if (!Number.isInteger(processes) || processes < 1) {
-  throw new RangeError(
-    `Cannot time warm-up: --processes must be a positive integer, received ${processes}`,
-  );
+const runs = intArg("runs", 4);
+const processes = intArg("processes", 8);
+if (runs < 2) throw new RangeError(`Cannot time warm-up: --runs must be ≥ 2, received ${runs}`);
+if (processes < 1) {
+  throw new RangeError(`Cannot time warm-up: --processes must be ≥ 1, received ${processes}`);
 }
 
 const childImpl = arg("child");

@@ -1,9 +1,8 @@
 /**
- * The `imap` workload that bench/imap_floor.ts and bench/imap_runs.ts both
- * time: 200k trivial calls, at most 1000 in flight, mapped by this package
- * and by raw Deno. One copy, so both benchmarks measure the same thing as
- * `deno task compare`'s workload 5 (bench/compare/imap_ours.ts and
- * imap_raw.ts, scripts that time themselves and cannot be imported).
+ * The `imap` workload of `deno task compare` (workload 5: bench/compare/
+ * imap_ours.ts and imap_raw.ts), bench/imap_floor.ts and
+ * bench/imap_runs.ts: trivial calls, at most 1000 in flight, mapped by
+ * this package and by raw Deno. One copy, so all of them time the same maps.
  *
  * @module
  */

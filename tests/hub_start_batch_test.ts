@@ -23,6 +23,7 @@ import {
   spawnAfter,
 } from "../mod.ts";
 import { RUN, RunQueue } from "../hub/run_queue.ts";
+import { installMockClock } from "../testing/mod.ts";
 
 Deno.test("start batches: starts keep run-queue order around a resumption", async () => {
   const log: string[] = [];
@@ -266,7 +267,6 @@ Deno.test("start groups: nothing joins an entry a due timer queued once the pump
 });
 
 Deno.test("start groups: a spawn from a due timer does not join a group queued before the pump (it requests the next pump, as an entry of its own did)", async () => {
-  const { installMockClock } = await import("../testing/mod.ts");
   const hub = getHub();
   const clock = installMockClock({ autojump: false });
   const log: string[] = [];

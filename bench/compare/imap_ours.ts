@@ -8,21 +8,15 @@
  * @module
  */
 
-import { GreenPool } from "../../green/greenpool.ts";
 import { time } from "../common.ts";
+import { inputs, oursMap } from "../imap_workload.ts";
 import { intArg, report } from "./common.ts";
 
 const n = intArg("n", 200_000);
-const inputs = Array.from({ length: n }, (_, i) => i);
-
-function work(i: number): number {
-  return i + 1;
-}
+const items = inputs(n);
 
 async function run(): Promise<void> {
-  const pool = new GreenPool(1000);
-  let sum = 0;
-  for await (const r of pool.imap(work, inputs)) sum += r;
+  const sum = await oursMap(items);
   if (sum !== n * (n + 1) / 2) throw new Error(`imap lost results: sum ${sum}`);
 }
 

@@ -9,23 +9,14 @@
  */
 
 import { time } from "../common.ts";
+import { inputs, rawMap } from "../imap_workload.ts";
 import { intArg, report } from "./common.ts";
 
 const n = intArg("n", 200_000);
-const inputs = Array.from({ length: n }, (_, i) => i);
-const CHUNK = 1000;
-
-// deno-lint-ignore require-await
-async function work(i: number): Promise<number> {
-  return i + 1;
-}
+const items = inputs(n);
 
 async function run(): Promise<void> {
-  let sum = 0;
-  for (let start = 0; start < n; start += CHUNK) {
-    const chunk = inputs.slice(start, start + CHUNK).map(work);
-    for (const r of await Promise.all(chunk)) sum += r;
-  }
+  const sum = await rawMap(items);
   if (sum !== n * (n + 1) / 2) throw new Error(`lost results: sum ${sum}`);
 }
 
